@@ -25,6 +25,13 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+std::string printable(std::string_view s, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < s.size() && i < max; ++i) out += (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+  if (s.size() > max) out += "...";
+  return out;
+}
+
 std::optional<uint64_t> parse_u64(std::string_view s, uint64_t max) {
   if (s.empty()) return std::nullopt;
   uint64_t v = 0;

@@ -20,6 +20,10 @@ bool istarts_with(std::string_view s, std::string_view prefix);
 std::string upper(std::string_view s);
 std::string lower(std::string_view s);
 
+// `s` made safe for a log line: bytes outside printable ASCII become '?', and
+// at most `max` bytes are kept (with "..." after). Peers choose these bytes.
+std::string printable(std::string_view s, size_t max = 64);
+
 // Parses a non-negative decimal number of at most `max` without overflow;
 // nullopt on empty input, a non-digit, or overflow.
 std::optional<uint64_t> parse_u64(std::string_view s, uint64_t max = UINT64_MAX);

@@ -13,6 +13,11 @@ TEST(Ascii, CaseInsensitive) {
   EXPECT_EQ(ascii::upper("aBc1"), "ABC1");
 }
 
+TEST(Ascii, Printable) {
+  EXPECT_EQ(ascii::printable("a\r\nb\x80"), "a??b?");
+  EXPECT_EQ(ascii::printable("abcdef", 3), "abc...");
+}
+
 TEST(Ascii, ParseU64) {
   EXPECT_EQ(ascii::parse_u64("0"), 0u);
   EXPECT_EQ(ascii::parse_u64("4294967295", UINT32_MAX), 4294967295u);

@@ -1,0 +1,181 @@
+#include "app/serve.h"
+
+#include <fcntl.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <asio/thread_pool.hpp>
+#include <fstream>
+#include <iostream>
+
+#include "auth/crypto.h"
+#include "auth/login_throttle.h"
+#include "auth/user_db.h"
+#include "imap/session.h"
+#include "net/server.h"
+#include "net/tls_context.h"
+
+namespace courriel::app {
+namespace {
+
+constexpr int kExitUsage = 64;     // sysexits.h EX_USAGE
+constexpr int kExitSoftware = 70;  // EX_SOFTWARE
+constexpr int kExitConfig = 78;    // EX_CONFIG
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("courriel");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+Status apply_listen_flag(const std::string& flag, const char* name,
+                         std::optional<net::ListenAddress>& field) {
+  if (flag.empty()) return {};
+  auto parsed = net::parse_listen_address(flag);
+  if (!parsed) return make_error(Errc::invalid, std::string(name) + ": " + parsed.error().detail);
+  field = *parsed;
+  return {};
+}
+
+// The per-installation secret behind fake SCRAM salts for unknown users: kept
+// in the data dir so that the same unknown name gets the same salt after a
+// restart (a changing salt would reveal that the user does not exist).
+Result<std::string> load_or_make_secret(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (secret.size() == 32) return secret;
+  secret = auth::crypto::random_bytes(32);
+  std::filesystem::path tmp = path.string() + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || ::write(fd, secret.data(), secret.size()) != ssize_t(secret.size()) ||
+      ::fsync(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    return make_error(Errc::internal, "cannot write " + tmp.string());
+  }
+  ::close(fd);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return make_error(Errc::internal, "cannot rename " + tmp.string() + ": " + ec.message());
+  return secret;
+}
+
+imap::Cleartext to_imap(CleartextPolicy p) {
+  switch (p) {
+    case CleartextPolicy::never: return imap::Cleartext::never;
+    case CleartextPolicy::loopback: return imap::Cleartext::loopback;
+    case CleartextPolicy::always: return imap::Cleartext::always;
+  }
+  return imap::Cleartext::never;
+}
+
+}  // namespace
+
+int serve(Config config, const ServeFlags& flags) {
+  setup_logging(config.log_level);
+  for (auto s : {apply_listen_flag(flags.imap, "--imap", config.imap),
+                 apply_listen_flag(flags.imaps, "--imaps", config.imaps)})
+    if (!s) {
+      spdlog::critical("{}", s.error().detail);
+      return kExitUsage;
+    }
+  if (!flags.pid_file.empty()) config.pid_file = flags.pid_file;
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    spdlog::critical("cannot create data dir {}: {}", config.data_dir.string(), ec.message());
+    return kExitConfig;
+  }
+  ::chmod(config.data_dir.c_str(), 0700);
+
+  auth::UserDb users(config.data_dir, config.default_domain);
+  if (config.create_demo_user) {
+    auto names = users.list();
+    if (!names) {
+      spdlog::critical("user database: {}", names.error().detail);
+      return kExitConfig;
+    }
+    if (names->empty()) {
+      if (auto s = users.add("demo", "demo"); !s) {
+        spdlog::critical("cannot create the demo user: {}", s.error().detail);
+        return kExitSoftware;
+      }
+      spdlog::warn("created user demo (password demo): set auth.create_demo_user = false "
+                   "and remove it on a real server");
+    }
+  }
+
+  auto tls = net::make_server_tls_context(net::TlsSettings{
+      config.effective_cert_file(), config.effective_key_file(), config.tls_generated(),
+      config.hostname});
+  if (!tls) {
+    spdlog::critical("{}", tls.error().detail);
+    return kExitConfig;
+  }
+  auto secret = load_or_make_secret(config.data_dir / "scram-secret");
+  if (!secret) {
+    spdlog::critical("{}", secret.error().detail);
+    return kExitConfig;
+  }
+
+  asio::thread_pool blocking(2);
+  auth::LoginThrottle throttle(config.failure_delay, config.failure_delay_max);
+  imap::ImapServices services{
+      .settings =
+          imap::ImapSettings{
+              .limits = {.max_line = config.max_line_length,
+                         .max_literal = config.max_literal_size},
+              .unauthenticated_timeout = config.unauthenticated_timeout,
+              .idle_timeout = config.idle_timeout,
+              .cleartext = to_imap(config.cleartext),
+              .max_auth_failures = config.max_failures_per_connection,
+          },
+      .users = users,
+      .throttle = throttle,
+      .blocking = blocking,
+      .tls = *tls,
+      .scram_secret = *secret,
+  };
+
+  net::Server server(config.threads);
+  std::string endpoints;
+  auto add_listener = [&](const std::optional<net::ListenAddress>& addr, const char* name,
+                          bool implicit_tls) -> Status {
+    if (!addr) return {};
+    auto handler = [&services, implicit_tls](net::Transport& t) -> asio::awaitable<void> {
+      imap::Session session(services, t, implicit_tls);
+      co_await session.run();
+    };
+    if (auto s = server.listen(*addr, name, handler); !s) return s;
+    endpoints += std::string(endpoints.empty() ? "" : " ") + name + "=" + addr->to_string();
+    return {};
+  };
+  for (auto s : {add_listener(config.imap, "imap", false), add_listener(config.imaps, "imaps", true)})
+    if (!s) {
+      spdlog::critical("{}", s.error().detail);
+      return kExitConfig;
+    }
+  if (endpoints.empty()) {
+    spdlog::critical("no listener: every protocol is off");
+    return kExitConfig;
+  }
+
+  server.stop_on_signals();
+  server.run([&] {
+    if (!config.pid_file.empty()) {
+      std::ofstream(config.pid_file) << getpid() << "\n";
+    }
+    spdlog::info("ready: {} data={} threads={}", endpoints, config.data_dir.string(),
+                 config.threads ? config.threads : std::thread::hardware_concurrency());
+  });
+  blocking.join();
+  if (!config.pid_file.empty()) std::filesystem::remove(config.pid_file, ec);
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace courriel::app

@@ -1,0 +1,31 @@
+#include "imap/response_writer.h"
+
+namespace courriel::imap {
+
+void ResponseWriter::untagged(std::string_view text) {
+  out_.append("* ").append(text).append("\r\n");
+}
+
+void ResponseWriter::tagged(std::string_view tag, Reply status, std::string_view code,
+                            std::string_view text) {
+  last_status_ = status;
+  out_.append(tag);
+  out_.append(status == Reply::ok ? " OK " : status == Reply::no ? " NO " : " BAD ");
+  if (!code.empty()) out_.append("[").append(code).append("] ");
+  out_.append(text).append("\r\n");
+}
+
+void ResponseWriter::continuation(std::string_view text) {
+  out_.append("+ ").append(text).append("\r\n");
+}
+
+void ResponseWriter::clear() {
+  constexpr size_t kKeep = 16 * 1024;
+  if (out_.capacity() > kKeep) {
+    std::string().swap(out_);
+  } else {
+    out_.clear();
+  }
+}
+
+}  // namespace courriel::imap

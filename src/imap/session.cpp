@@ -1,0 +1,282 @@
+#include "imap/session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "imap/command_table.h"
+#include "imap/parser/command_parser.h"
+
+namespace courriel::imap {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
+constexpr size_t kReadChunk = 4096;
+constexpr size_t kIdleBufferKeep = 16 * 1024;  // larger input buffers are released between commands
+constexpr std::chrono::seconds kGoodbyeGrace{10};
+
+std::string_view state_name(SessionState s) {
+  switch (s) {
+    case SessionState::not_authenticated: return "not authenticated";
+    case SessionState::authenticated: return "authenticated";
+    case SessionState::selected: return "selected";
+    case SessionState::logout: return "logout";
+  }
+  return "?";
+}
+
+std::string_view status_name(Reply s) {
+  return s == Reply::ok ? "OK" : s == Reply::no ? "NO" : "BAD";
+}
+
+}  // namespace
+
+Session::Session(ImapServices& services, net::Transport& transport, bool implicit_tls)
+    : services_(services),
+      transport_(transport),
+      implicit_tls_(implicit_tls),
+      id_(services.next_session_id++),
+      reader_(services.settings.limits),
+      deadline_timer_(transport.executor()) {}
+
+void Session::touch() { deadline_ = Clock::now() + current_timeout(); }
+
+std::chrono::seconds Session::current_timeout() const {
+  return state_ == SessionState::not_authenticated ? services_.settings.unauthenticated_timeout
+                                                   : services_.settings.idle_timeout;
+}
+
+asio::awaitable<void> Session::run() {
+  using namespace asio::experimental::awaitable_operators;
+  touch();
+  // The watchdog runs beside the session and is cancelled when serve() returns.
+  co_await (serve() || watchdog());
+}
+
+asio::awaitable<void> Session::watchdog() {
+  for (;;) {
+    deadline_timer_.expires_at(deadline_);
+    auto [ec] = co_await deadline_timer_.async_wait(kAsTuple);
+    if (ec) co_return;  // cancelled: the session is over
+    if (Clock::now() < deadline_) continue;  // activity moved the deadline
+    if (transport_.stop_reason() == net::StopReason::none) {
+      // First expiry: interrupt the session so it says BYE (RFC 9051 §5.4 autologout).
+      transport_.request_stop(net::StopReason::timeout);
+      deadline_ = Clock::now() + kGoodbyeGrace;
+    } else {
+      transport_.close();  // the peer does not even take our goodbye
+      deadline_ = Clock::now() + kGoodbyeGrace;
+    }
+  }
+}
+
+asio::awaitable<void> Session::serve() {
+  if (implicit_tls_) {
+    std::error_code ec;
+    co_await transport_.start_tls(*services_.tls, ec);
+    if (ec) {
+      spdlog::info("imap sid={:x} peer={} tls-handshake-failed: {}", id_, transport_.peer(),
+                   ec.message());
+      co_return;
+    }
+  }
+  spdlog::info("imap sid={:x} peer={} connect tls={}", id_, transport_.peer(),
+               transport_.tls_description());
+  out_.untagged("OK [CAPABILITY " + capabilities() + "] Courriel ready.");
+
+  while (state_ != SessionState::logout) {
+    auto frame = co_await next_command();
+    if (!frame) break;
+    co_await execute(*frame);
+    if (auth_failures_ >= services_.settings.max_auth_failures) {
+      out_.untagged("BYE Too many failed authentication attempts");
+      break;
+    }
+    if (transport_.stop_reason() != net::StopReason::none) break;
+  }
+
+  switch (transport_.stop_reason()) {
+    case net::StopReason::shutdown: out_.untagged("BYE [UNAVAILABLE] Server shutting down"); break;
+    case net::StopReason::timeout: out_.untagged("BYE Autologout; idle for too long"); break;
+    case net::StopReason::none: break;
+  }
+  co_await flush();
+  spdlog::info("imap sid={:x} peer={} user={} disconnect{}", id_, transport_.peer(), user_,
+               transport_.stop_reason() == net::StopReason::timeout ? " reason=timeout" : "");
+}
+
+asio::awaitable<std::optional<std::string>> Session::next_command() {
+  for (;;) {
+    if (transport_.stop_reason() != net::StopReason::none) co_return std::nullopt;
+    auto step = reader_.feed(in_);
+    in_.erase(0, step.consumed);
+    switch (step.state) {
+      case CommandReader::State::need_more:
+        if (!co_await flush()) co_return std::nullopt;
+        if (co_await read_more() == ReadResult::closed) co_return std::nullopt;
+        break;
+      case CommandReader::State::literal_announced: {
+        const LiteralInfo& literal = reader_.literal();
+        if (literal.size > services_.settings.limits.max_literal) {
+          reader_.reject_literal();
+          // RFC 7888 §4: refuse a synchronising literal instead of sending "+";
+          // a non-synchronising one is read and discarded by the reader first.
+          if (literal.synchronizing) answer_framing_error("TOOBIG", "Literal too big");
+        } else {
+          reader_.accept_literal();
+          if (literal.synchronizing) out_.continuation("Ready for literal data");
+        }
+        break;
+      }
+      case CommandReader::State::complete: {
+        std::string frame = reader_.take_command();
+        reader_.reset();
+        if (in_.empty() && in_.capacity() > kIdleBufferKeep) std::string().swap(in_);
+        co_return frame;
+      }
+      case CommandReader::State::line_too_long:
+        answer_framing_error("", "Command line too long");
+        break;
+      case CommandReader::State::literal_too_big:
+        answer_framing_error("TOOBIG", "Literal too big");
+        break;
+      case CommandReader::State::command_too_long:
+        answer_framing_error("TOOBIG", "Command too long");
+        break;
+    }
+  }
+}
+
+void Session::answer_framing_error(std::string_view code, std::string_view text) {
+  std::string tag(reader_.tag());
+  if (tag.empty()) tag = "*";
+  out_.tagged(tag, Reply::bad, code, text);
+  log_command(tag, "-", "BAD", Clock::now());
+  reader_.reset();
+}
+
+asio::awaitable<Session::ReadResult> Session::read_more() {
+  size_t old = in_.size();
+  in_.resize(old + kReadChunk);
+  std::error_code ec;
+  size_t n = co_await transport_.read_some(asio::buffer(in_.data() + old, kReadChunk), ec);
+  in_.resize(old + n);
+  if (ec || n == 0) co_return ReadResult::closed;
+  touch();
+  co_return ReadResult::data;
+}
+
+asio::awaitable<Session::Line> Session::read_line() {
+  bool too_long = false;
+  for (;;) {
+    auto lf = in_.find('\n');
+    if (lf != std::string::npos) {
+      std::string text = too_long ? std::string() : in_.substr(0, lf);
+      in_.erase(0, lf + 1);
+      if (!text.empty() && text.back() == '\r') text.pop_back();
+      co_return Line{too_long ? Line::too_long : Line::ok, std::move(text)};
+    }
+    if (in_.size() > services_.settings.limits.max_line) {
+      too_long = true;
+      in_.clear();
+    }
+    if (!co_await flush()) co_return Line{Line::closed, {}};
+    if (co_await read_more() == ReadResult::closed) co_return Line{Line::closed, {}};
+  }
+}
+
+asio::awaitable<bool> Session::flush() {
+  if (out_.size() == 0) co_return true;
+  std::error_code ec;
+  co_await transport_.write(asio::buffer(out_.buffer()), ec);
+  out_.clear();
+  if (ec) co_return false;
+  touch();
+  co_return true;
+}
+
+void Session::authenticated_as(std::string user) {
+  user_ = std::move(user);
+  state_ = SessionState::authenticated;
+  auth_failures_ = 0;
+  services_.throttle.success(transport_.peer_ip());
+  touch();
+}
+
+asio::awaitable<void> Session::auth_failed() {
+  ++auth_failures_;
+  auto delay = services_.throttle.failure(transport_.peer_ip());
+  asio::steady_timer timer(transport_.executor(), delay);
+  co_await timer.async_wait(kAsTuple);
+}
+
+bool Session::cleartext_allowed() const {
+  switch (services_.settings.cleartext) {
+    case Cleartext::always: return true;
+    case Cleartext::loopback: return transport_.tls_active() || transport_.peer_is_loopback();
+    case Cleartext::never: return transport_.tls_active();
+  }
+  return false;
+}
+
+std::string Session::capabilities() const {
+  std::string caps = "IMAP4rev1";
+  if (state_ == SessionState::not_authenticated) {
+    if (!transport_.tls_active() && services_.tls) caps += " STARTTLS";
+    if (cleartext_allowed()) {
+      caps += " AUTH=PLAIN";
+    } else {
+      caps += " LOGINDISABLED";
+    }
+    caps += " AUTH=SCRAM-SHA-256 SASL-IR";
+  }
+  caps += " LITERAL+ ID ENABLE";
+  return caps;
+}
+
+asio::awaitable<void> Session::execute(const std::string& frame) {
+  auto start = Clock::now();
+  ParseOutcome parsed = parse_command(frame, ParseOptions{});
+  if (!parsed.command) {
+    std::string tag = parsed.error.tag.empty() ? "*" : parsed.error.tag;
+    out_.tagged(tag, Reply::bad, "", parsed.error.message);
+    log_command(tag, "-", "BAD", start);
+    co_return;
+  }
+  const Command& cmd = *parsed.command;
+  const CommandSpec* spec = find_command(cmd.name);
+  if (!spec) {
+    out_.tagged(cmd.tag, Reply::bad, "",
+                cmd.name == CommandName::unknown ? "Unknown command " + cmd.name_text
+                                                 : "Command " + cmd.name_text + " is not implemented yet");
+  } else if (!(spec->states & uint8_t(state_))) {
+    out_.tagged(cmd.tag, Reply::bad, "",
+                "Command " + cmd.name_text + " is not valid in the " +
+                    std::string(state_name(state_)) + " state");
+  } else {
+    note_.clear();
+    try {
+      co_await spec->handler(*this, cmd);
+    } catch (const std::exception& e) {
+      // A handler bug costs this command only; the session and the server go on.
+      spdlog::error("imap sid={:x} cmd={} exception: {}", id_, cmd.name_text, e.what());
+      out_.tagged(cmd.tag, Reply::no, "SERVERBUG", "Internal error; the incident was logged");
+    }
+  }
+  log_command(cmd.tag, cmd.name_text, status_name(out_.last_status()), start);
+  if (out_.size() >= services_.settings.output_high_water) co_await flush();
+}
+
+void Session::log_command(std::string_view tag, std::string_view name, std::string_view result,
+                          Clock::time_point start) {
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+  spdlog::info("imap sid={:x} user={} peer={} tag={} cmd={} result={} dur={}.{:03}ms{}{}", id_,
+               user_.empty() ? "-" : user_, transport_.peer(), tag, name, result, micros / 1000,
+               micros % 1000, note_.empty() ? "" : " ", note_);
+  note_.clear();
+}
+
+}  // namespace courriel::imap

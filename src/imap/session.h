@@ -1,0 +1,122 @@
+// Session: one IMAP connection's state machine (RFC 9051 §3) and its loop:
+// frame a command with the pure CommandReader, parse it, check the state,
+// run its handler from the command table, flush the responses.
+//
+// A Session lives on its transport's thread; handlers are coroutines that get
+// the Session (their context) and the parsed Command, and nothing else.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/thread_pool.hpp>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/login_throttle.h"
+#include "auth/user_db.h"
+#include "imap/parser/command.h"
+#include "imap/parser/command_reader.h"
+#include "imap/response_writer.h"
+#include "net/transport.h"
+
+namespace courriel::imap {
+
+enum class Cleartext { never, loopback, always };
+
+// What an administrator sets (app/ fills it from the config file).
+struct ImapSettings {
+  ReaderLimits limits;
+  std::chrono::seconds unauthenticated_timeout{60};  // RFC 9051 §5.4: at least 30 min once authenticated
+  std::chrono::seconds idle_timeout{30 * 60};
+  Cleartext cleartext = Cleartext::loopback;  // LOGIN / AUTH=PLAIN without TLS
+  unsigned max_auth_failures = 5;             // per connection, then BYE
+  size_t output_high_water = 64 * 1024;
+};
+
+// Shared by every session of the server; thread-safe members only.
+struct ImapServices {
+  ImapSettings settings;
+  auth::UserDb& users;
+  auth::LoginThrottle& throttle;
+  asio::thread_pool& blocking;                 // argon2 and other CPU/disk work
+  std::shared_ptr<asio::ssl::context> tls;     // STARTTLS and implicit TLS
+  std::string scram_secret;                    // makes fake SCRAM salts for unknown users
+  std::atomic<uint64_t> next_session_id{1};
+};
+
+enum class SessionState : uint8_t {
+  not_authenticated = 1,
+  authenticated = 2,
+  selected = 4,
+  logout = 8,
+};
+
+class Session {
+ public:
+  Session(ImapServices& services, net::Transport& transport, bool implicit_tls);
+  asio::awaitable<void> run();
+
+  // --- for command handlers ---
+  ResponseWriter& out() { return out_; }
+  ImapServices& services() { return services_; }
+  net::Transport& transport() { return transport_; }
+  SessionState state() const { return state_; }
+  void set_state(SessionState s) { state_ = s; }
+  const std::string& user() const { return user_; }
+  // Moves to the authenticated state as `user` (LOGIN, AUTHENTICATE).
+  void authenticated_as(std::string user);
+  // The capability list for CAPABILITY and [CAPABILITY ...], for the current state.
+  std::string capabilities() const;
+  // LOGIN and AUTH=PLAIN are allowed here (RFC 9051 §6.2.3, §11.1).
+  bool cleartext_allowed() const;
+  // Reads one line of a command's dialogue (AUTHENTICATE responses, IDLE's DONE),
+  // without its CRLF. An overlong line is read to its end and reported too_long.
+  struct Line {
+    enum { ok, too_long, closed } status;
+    std::string text;
+  };
+  asio::awaitable<Line> read_line();
+  // Sends what the writer holds. False when the connection is gone.
+  asio::awaitable<bool> flush();
+  // Drops input that arrived with STARTTLS (RFC 9051 §6.2.1: no plaintext injection).
+  void discard_pending_input() { in_.clear(); }
+  // Records an authentication failure; waits the throttle's delay first.
+  asio::awaitable<void> auth_failed();
+  // Sets the text logged with the command's result ("user=bob" etc.), never secrets.
+  void note(std::string text) { note_ = std::move(text); }
+  uint64_t id() const { return id_; }
+
+ private:
+  enum class ReadResult { data, closed };
+  asio::awaitable<ReadResult> read_more();
+  asio::awaitable<void> watchdog();
+  asio::awaitable<void> serve();
+  // Reads until a whole command is framed; nullopt when the session must end.
+  asio::awaitable<std::optional<std::string>> next_command();
+  void answer_framing_error(std::string_view code, std::string_view text);
+  asio::awaitable<void> execute(const std::string& frame);
+  void touch();
+  std::chrono::seconds current_timeout() const;
+  void log_command(std::string_view tag, std::string_view name, std::string_view result,
+                   std::chrono::steady_clock::time_point start);
+
+  ImapServices& services_;
+  net::Transport& transport_;
+  bool implicit_tls_;
+  uint64_t id_;
+  SessionState state_ = SessionState::not_authenticated;
+  std::string user_;
+  std::string in_;  // received, not yet consumed
+  ResponseWriter out_;
+  CommandReader reader_;
+  asio::steady_timer deadline_timer_;
+  std::chrono::steady_clock::time_point deadline_;
+  unsigned auth_failures_ = 0;
+  std::string note_;
+  bool watchdog_done_ = false;
+};
+
+}  // namespace courriel::imap
