@@ -85,6 +85,7 @@ bool Cursor::fail(std::string message) {
 
 bool Cursor::sp(std::string_view what) {
   if (at_end()) return fail(missing(what));
+  if (peek(')')) return fail(missing(what) + " before )");
   if (!consume(' ')) return fail("Expected a space before " + std::string(what));
   if (at_end()) return fail(missing(what));
   if (peek(' ')) return fail("Extra space before " + std::string(what));
