@@ -16,6 +16,7 @@
 #include "imap/session.h"
 #include "net/server.h"
 #include "net/tls_context.h"
+#include "store/store.h"
 
 namespace courriel::app {
 namespace {
@@ -122,7 +123,9 @@ int serve(Config config, const ServeFlags& flags) {
     return kExitConfig;
   }
 
-  asio::thread_pool blocking(2);
+  auto store = store::make_maildir_store(store::StoreSettings{.data_dir = config.data_dir});
+  // Store calls (fsync, scans) and password hashing wait here, not on the event loop.
+  asio::thread_pool blocking(std::max(4u, 2 * std::thread::hardware_concurrency()));
   auth::LoginThrottle throttle(config.failure_delay, config.failure_delay_max);
   imap::ImapServices services{
       .settings =
@@ -136,6 +139,7 @@ int serve(Config config, const ServeFlags& flags) {
           },
       .users = users,
       .throttle = throttle,
+      .store = *store,
       .blocking = blocking,
       .tls = *tls,
       .scram_secret = *secret,

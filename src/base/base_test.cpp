@@ -3,6 +3,7 @@
 #include "base/ascii.h"
 #include "base/base64.h"
 #include "base/result.h"
+#include "base/utf8.h"
 
 using namespace courriel;
 
@@ -53,4 +54,15 @@ TEST(ResultTest, ValueAndError) {
   EXPECT_TRUE(s);
   Status f = make_error(Errc::invalid);
   EXPECT_EQ(f.code(), Errc::invalid);
+}
+
+TEST(Utf8, Validates) {
+  EXPECT_TRUE(valid_utf8("plain"));
+  EXPECT_TRUE(valid_utf8("Entw\xc3\xbcrfe \xe2\x82\xac \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(valid_utf8("\xc3"));              // truncated
+  EXPECT_FALSE(valid_utf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(valid_utf8("\xff"));
+  EXPECT_FALSE(valid_utf8("a\x80" "b"));
 }

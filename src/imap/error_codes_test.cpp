@@ -28,3 +28,14 @@ TEST(ResponseWriterTest, Forms) {
   out.clear();
   EXPECT_EQ(out.size(), 0u);
 }
+
+TEST(ResponseWriterTest, InsertBeforeTagged) {
+  ResponseWriter out;
+  out.untagged("1 FETCH (FLAGS ())");
+  out.tagged("a", Reply::ok, "", "done");
+  out.insert_before_tagged("* 3 EXISTS\r\n");
+  EXPECT_EQ(out.buffer(), "* 1 FETCH (FLAGS ())\r\n* 3 EXISTS\r\na OK done\r\n");
+  out.clear();
+  out.insert_before_tagged("* 1 EXPUNGE\r\n");
+  EXPECT_EQ(out.buffer(), "* 1 EXPUNGE\r\n");
+}

@@ -25,6 +25,11 @@ class ResponseWriter {
   void append(std::string_view bytes) { out_.append(bytes); }
   std::string& buffer() { return out_; }
 
+  // Puts untagged responses (complete lines) before the last tagged response
+  // written, or at the end if there is none in the buffer. The session uses it
+  // to report mailbox changes after a handler has answered.
+  void insert_before_tagged(std::string_view lines);
+
   // The status of the last tagged response written, for the command log.
   Reply last_status() const { return last_status_; }
 
@@ -35,6 +40,7 @@ class ResponseWriter {
  private:
   std::string out_;
   Reply last_status_ = Reply::ok;
+  size_t tagged_at_ = std::string::npos;  // offset of the last tagged response in out_
 };
 
 }  // namespace courriel::imap

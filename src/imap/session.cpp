@@ -4,6 +4,7 @@
 
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/post.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include "imap/command_table.h"
@@ -137,6 +138,8 @@ asio::awaitable<std::optional<std::string>> Session::next_command() {
         if (in_.empty() && in_.capacity() > kIdleBufferKeep) std::string().swap(in_);
         co_return frame;
       }
+      case CommandReader::State::literal_chunk:
+        break;  // streaming is wired below once APPEND uses it
       case CommandReader::State::line_too_long:
         answer_framing_error("", "Command line too long");
         break;
@@ -198,12 +201,98 @@ asio::awaitable<bool> Session::flush() {
   co_return true;
 }
 
-void Session::authenticated_as(std::string user) {
+asio::awaitable<bool> Session::send_file_range(store::MessageFile& file, uint64_t offset,
+                                               uint64_t length) {
+  // Small reads come from the page cache in microseconds; large ones go to
+  // the blocking pool so a cold disk never stalls the other sessions.
+  constexpr size_t kChunk = 256 * 1024;
+  constexpr uint64_t kInlineRead = 64 * 1024;
+  if (!co_await flush()) co_return false;
+  std::string chunk;
+  while (length > 0) {
+    chunk.resize(size_t(std::min<uint64_t>(length, kChunk)));
+    auto n = chunk.size() <= kInlineRead
+                 ? file.read(offset, chunk)
+                 : co_await blocking([&] { return file.read(offset, chunk); });
+    if (!n || *n == 0) {
+      spdlog::error("imap sid={:x} message read failed at offset {}", id_, offset);
+      co_return false;
+    }
+    std::error_code ec;
+    co_await transport_.write(asio::buffer(chunk.data(), *n), ec);
+    if (ec) co_return false;
+    touch();
+    offset += *n;
+    length -= *n;
+  }
+  co_return true;
+}
+
+std::unique_ptr<store::IncomingMessage> Session::take_streamed_literal(const AppendMessage&) {
+  return nullptr;
+}
+
+asio::awaitable<Status> Session::log_in(std::string user) {
+  auto account = co_await blocking([&] { return services_.store.open(user); });
+  if (!account) co_return account.error();
+  account_ = std::move(*account);
   user_ = std::move(user);
   state_ = SessionState::authenticated;
   auth_failures_ = 0;
   services_.throttle.success(transport_.peer_ip());
   touch();
+  co_return Status{};
+}
+
+void Session::select(std::unique_ptr<SelectedMailbox> mailbox) {
+  watch_.reset();
+  selected_ = std::move(mailbox);
+  if (!selected_) {
+    if (state_ == SessionState::selected) state_ = SessionState::authenticated;
+    return;
+  }
+  state_ = SessionState::selected;
+  if (!change_signal_) change_signal_ = std::make_shared<ChangeSignal>(transport_.executor());
+  change_signal_->pending = false;
+  // The store calls this from any thread; the signal is touched only here.
+  std::weak_ptr<ChangeSignal> weak = change_signal_;
+  auto executor = transport_.executor();
+  watch_ = account_->watch(selected_->id(), [weak, executor] {
+    asio::post(executor, [weak] {
+      if (auto signal = weak.lock()) {
+        signal->pending = true;
+        signal->timer.cancel();
+      }
+    });
+  });
+}
+
+asio::awaitable<std::string> Session::updates(bool expunges_allowed) {
+  std::string out;
+  if (!selected_) co_return out;
+  if (change_signal_) change_signal_->pending = false;
+  auto id = selected_->id();
+  auto since = selected_->modseq_seen();
+  auto changes = co_await blocking([&] { return account_->changes_since(id, since); });
+  if (!changes) {
+    if (changes.code() == Errc::not_found) {
+      // The mailbox was deleted (or renamed away) under us: RFC 2180 §4.1.3.
+      out = "* BYE [CLOSED] The selected mailbox no longer exists\r\n";
+      select(nullptr);
+      state_ = SessionState::logout;
+    } else {
+      spdlog::error("imap sid={:x} changes: {}", id_, changes.error().detail);
+    }
+    co_return out;
+  }
+  selected_->apply(*changes, expunges_allowed, out);
+  co_return out;
+}
+
+asio::awaitable<void> Session::wait_for_change(std::chrono::steady_clock::duration timeout) {
+  if (!change_signal_ || change_signal_->pending) co_return;
+  change_signal_->timer.expires_after(timeout);
+  co_await change_signal_->timer.async_wait(kAsTuple);
 }
 
 asio::awaitable<void> Session::auth_failed() {
@@ -234,6 +323,8 @@ std::string Session::capabilities() const {
     caps += " AUTH=SCRAM-SHA-256 SASL-IR";
   }
   caps += " LITERAL+ ID ENABLE";
+  if (state_ != SessionState::not_authenticated)
+    caps += " IDLE UIDPLUS MOVE UNSELECT MULTIAPPEND";
   return caps;
 }
 
@@ -260,6 +351,12 @@ asio::awaitable<void> Session::execute(const std::string& frame) {
     note_.clear();
     try {
       co_await spec->handler(*this, cmd);
+      // RFC 9051 §7.4.1: report what changed in the selected mailbox, before
+      // the tagged response, where the command allows it.
+      if (selected_ && spec->sync != SyncAfter::none) {
+        bool expunges = spec->sync == SyncAfter::all || cmd.uid;
+        out_.insert_before_tagged(co_await updates(expunges));
+      }
     } catch (const std::exception& e) {
       // A handler bug costs this command only; the session and the server go on.
       spdlog::error("imap sid={:x} cmd={} exception: {}", id_, cmd.name_text, e.what());

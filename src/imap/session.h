@@ -20,7 +20,10 @@
 #include "imap/parser/command.h"
 #include "imap/parser/command_reader.h"
 #include "imap/response_writer.h"
+#include "imap/selected_mailbox.h"
+#include "net/blocking.h"
 #include "net/transport.h"
+#include "store/store.h"
 
 namespace courriel::imap {
 
@@ -41,6 +44,7 @@ struct ImapServices {
   ImapSettings settings;
   auth::UserDb& users;
   auth::LoginThrottle& throttle;
+  store::Store& store;
   asio::thread_pool& blocking;                 // argon2 and other CPU/disk work
   std::shared_ptr<asio::ssl::context> tls;     // STARTTLS and implicit TLS
   std::string scram_secret;                    // makes fake SCRAM salts for unknown users
@@ -66,8 +70,32 @@ class Session {
   SessionState state() const { return state_; }
   void set_state(SessionState s) { state_ = s; }
   const std::string& user() const { return user_; }
-  // Moves to the authenticated state as `user` (LOGIN, AUTHENTICATE).
-  void authenticated_as(std::string user);
+  // Opens `user`'s account and moves to the authenticated state (LOGIN,
+  // AUTHENTICATE). An error (the account cannot be opened) leaves the state.
+  asio::awaitable<Status> log_in(std::string user);
+
+  // The logged-in user's mail. REQUIRES: authenticated or selected state.
+  store::Account& account() { return *account_; }
+  // Runs `work` (a store call) off the event loop; capture by reference only.
+  template <class F>
+  asio::awaitable<std::invoke_result_t<F>> blocking(F&& work) {
+    co_return co_await net::run_blocking(services_.blocking, std::forward<F>(work));
+  }
+  // The selected mailbox, or nullptr.
+  SelectedMailbox* selected() { return selected_.get(); }
+  // Enters the selected state on `mailbox` (SELECT, EXAMINE), watching it for
+  // changes; nullptr goes back to the authenticated state (CLOSE, UNSELECT).
+  void select(std::unique_ptr<SelectedMailbox> mailbox);
+  // Brings the selected mailbox's view up to date and returns the untagged
+  // responses that say so (see SelectedMailbox::apply).
+  asio::awaitable<std::string> updates(bool expunges_allowed);
+  // Waits until the selected mailbox may have changed, or `timeout` passes.
+  asio::awaitable<void> wait_for_change(std::chrono::steady_clock::duration timeout);
+  // The store file an APPEND message literal was streamed into while the
+  // command was read, or nullptr when the literal is in `message.data`.
+  std::unique_ptr<store::IncomingMessage> take_streamed_literal(const AppendMessage& message);
+  // Mailbox names on the wire: UTF-8 once UTF8=ACCEPT/IMAP4rev2 is enabled.
+  bool utf8() const { return false; }
   // The capability list for CAPABILITY and [CAPABILITY ...], for the current state.
   std::string capabilities() const;
   // LOGIN and AUTH=PLAIN are allowed here (RFC 9051 §6.2.3, §11.1).
@@ -81,6 +109,12 @@ class Session {
   asio::awaitable<Line> read_line();
   // Sends what the writer holds. False when the connection is gone.
   asio::awaitable<bool> flush();
+  // Sends `length` bytes of `file` from `offset` straight to the client, after
+  // what the writer holds: a message is never loaded whole (DESIGN §4). False
+  // when the connection is gone or the file could not be read (the session
+  // must then end: the literal it announced cannot be completed).
+  asio::awaitable<bool> send_file_range(store::MessageFile& file, uint64_t offset,
+                                        uint64_t length);
   // Drops input that arrived with STARTTLS (RFC 9051 §6.2.1: no plaintext injection).
   void discard_pending_input() { in_.clear(); }
   // Records an authentication failure; waits the throttle's delay first.
@@ -109,6 +143,19 @@ class Session {
   uint64_t id_;
   SessionState state_ = SessionState::not_authenticated;
   std::string user_;
+  std::shared_ptr<store::Account> account_;
+  std::unique_ptr<SelectedMailbox> selected_;
+  // Set from any thread by the store's watch (through a post to this thread).
+  struct ChangeSignal {
+    explicit ChangeSignal(asio::any_io_executor ex) : timer(ex) {}
+    asio::steady_timer timer;
+    bool pending = false;
+  };
+  std::shared_ptr<ChangeSignal> change_signal_;
+  std::unique_ptr<store::Account::Watch> watch_;
+  // APPEND message literals of the command being read, written to the store
+  // as they arrive (DESIGN §4: large literals are streamed).
+  std::vector<std::unique_ptr<store::IncomingMessage>> streamed_;
   std::string in_;  // received, not yet consumed
   ResponseWriter out_;
   CommandReader reader_;

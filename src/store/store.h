@@ -221,6 +221,10 @@ struct StoreSettings {
       {"Drafts", kDrafts}, {"Sent", kSent}, {"Trash", kTrash}, {"Junk", kJunk},
       {"Archive", kArchive}};
   bool fsync = true;  // off only for tests and benchmarks that say so
+  // Called (from any thread, no lock held) when the store repaired something
+  // on its own, e.g. an unreadable index moved aside and rebuilt from the
+  // Maildir; `what` is a human-readable line for the log. May be empty.
+  std::function<void(const std::string& user, const std::string& what)> on_repair;
 };
 
 class Store {

@@ -128,7 +128,7 @@ class Server:
         )
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
-            if "ready" in self.stderr_since_start():
+            if re.search(r"\bready\b", self.stderr_since_start()):
                 return self
             if self.proc.poll() is not None:
                 raise AssertionError(

@@ -51,3 +51,38 @@ class ScramClient:
         if not server_final.startswith("v="):
             raise ValueError(f"server-final is not a verifier: {server_final!r}")
         return base64.b64decode(server_final[2:]) == self.server_signature
+
+
+def _b64(data):
+    return base64.b64encode(data).decode()
+
+
+def scram_exchange(c, tag, user, password, initial_response=True):
+    """Runs SCRAM-SHA-256; returns (tagged line, server signature verified or None)."""
+    sc = ScramClient(user, password)
+    if initial_response:
+        c.send(f"{tag} AUTHENTICATE SCRAM-SHA-256 {_b64(sc.first())}\r\n")
+    else:
+        c.send(f"{tag} AUTHENTICATE SCRAM-SHA-256\r\n")
+        line = c.readline()
+        assert line.startswith("+"), line
+        c.send(_b64(sc.first()) + "\r\n")
+    line = c.readline()
+    if line.startswith(tag + " "):
+        return line, None
+    assert line.startswith("+ "), line
+    server_first = base64.b64decode(line[2:])
+    c.send(_b64(sc.final(server_first)) + "\r\n")
+    line = c.readline()
+    if line.startswith(tag + " "):
+        return line, None
+    # IMAP defines no "additional data with success" (RFC 4422 section 4):
+    # server-final comes as a challenge and the client answers with an empty line.
+    assert line.startswith("+ "), line
+    server_final = base64.b64decode(line[2:]).decode()
+    if server_final.startswith("e="):  # server-error: acknowledge, expect NO
+        c.send("\r\n")
+        return c.read_until_tagged(tag)[1], False
+    verified = sc.verify(server_final)
+    c.send("\r\n")
+    return c.read_until_tagged(tag)[1], verified

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from conftest import b64, caps_of
-from scram import ScramClient
+from scram import ScramClient, scram_exchange
 
 def close_quietly(m):
     """Logs out an imaplib connection unless it is already closed."""
@@ -192,6 +192,27 @@ def test_authenticate_plain_wrong_password(server):
         assert tagged.startswith("a NO")
 
 
+@pytest.mark.parametrize("bad", ["=AAA", "AAA=BBB", "ZGVtbw!!", "ZG Vt"])
+def test_authenticate_invalid_base64_initial_response(server, bad):
+    """RFC 9051 6.2.2: invalid base64 in the initial response -> tagged BAD."""
+    with server.raw() as c:
+        _, tagged = c.command("a", "AUTHENTICATE PLAIN " + bad)
+        assert tagged.startswith("a BAD"), tagged
+        _, tagged = c.command("b", "NOOP")
+        assert tagged.startswith("b OK")
+
+
+def test_authenticate_invalid_base64_response(server):
+    with server.raw() as c:
+        c.send("a AUTHENTICATE PLAIN\r\n")
+        assert c.readline().startswith("+")
+        c.send("AGRlbW8A=ZGVtbw\r\n")
+        _, tagged = c.read_until_tagged("a")
+        assert tagged.startswith("a BAD"), tagged
+        _, tagged = c.command("b", "LOGIN demo demo")
+        assert tagged.startswith("b OK"), tagged
+
+
 def test_authenticate_cancel(server):
     with server.raw() as c:
         c.send("a AUTHENTICATE PLAIN\r\n")
@@ -214,37 +235,6 @@ def test_authenticate_scram_cancel(server):
         c.send("*\r\n")
         _, tagged = c.read_until_tagged("a")
         assert tagged.startswith("a BAD"), tagged
-
-
-def scram_exchange(c, tag, user, password, initial_response=True):
-    """Runs SCRAM-SHA-256; returns (tagged line, server signature verified or None)."""
-    sc = ScramClient(user, password)
-    if initial_response:
-        c.send(f"{tag} AUTHENTICATE SCRAM-SHA-256 {b64(sc.first())}\r\n")
-    else:
-        c.send(f"{tag} AUTHENTICATE SCRAM-SHA-256\r\n")
-        line = c.readline()
-        assert line.startswith("+"), line
-        c.send(b64(sc.first()) + "\r\n")
-    line = c.readline()
-    if line.startswith(tag + " "):
-        return line, None
-    assert line.startswith("+ "), line
-    server_first = base64.b64decode(line[2:])
-    c.send(b64(sc.final(server_first)) + "\r\n")
-    line = c.readline()
-    if line.startswith(tag + " "):
-        return line, None
-    # IMAP has no "additional data with success": server-final comes as a
-    # continuation and the client answers with an empty line (RFC 9051 6.2.2).
-    assert line.startswith("+ "), line
-    server_final = base64.b64decode(line[2:]).decode()
-    if server_final.startswith("e="):
-        c.send("*\r\n")
-        return c.read_until_tagged(tag)[1], False
-    verified = sc.verify(server_final)
-    c.send("\r\n")
-    return c.read_until_tagged(tag)[1], verified
 
 
 @pytest.mark.parametrize("initial_response", [True, False], ids=["sasl-ir", "continuation"])
@@ -349,3 +339,76 @@ def test_cleartext_loopback_default_allows_plain_login(server):
         assert "AUTH=PLAIN" in caps
         _, tagged = c.command("a", "LOGIN demo demo")
         assert tagged.startswith("a OK [CAPABILITY "), tagged
+
+
+def non_loopback_ipv4():
+    """A local non-loopback IPv4 address, or None."""
+    import ipaddress
+    import socket
+
+    candidates = set()
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.connect(("192.0.2.123", 9))  # no packet is sent for UDP connect
+            candidates.add(u.getsockname()[0])
+    except OSError:
+        pass
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            candidates.add(info[4][0])
+    except OSError:
+        pass
+    for a in sorted(candidates):
+        ip = ipaddress.ip_address(a)
+        if not ip.is_loopback and not ip.is_unspecified:
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                    t.bind((a, 0))
+                return a
+            except OSError:
+                continue
+    return None
+
+
+@pytest.mark.parametrize("policy", ["loopback", "always"])
+def test_cleartext_policy_from_non_loopback_address(make_server, policy):
+    from conftest import RawClient, free_port
+
+    addr = non_loopback_ipv4()
+    if addr is None:
+        pytest.skip("no non-loopback IPv4 address on this host")
+    port = free_port()
+    s = make_server({"imap": {"listen": f"{addr}:{port}"}, "auth": {"cleartext": policy}})
+    with RawClient.connect(addr, port) as c:
+        caps = caps_of(c.greeting)
+        _, tagged = c.command("a", "LOGIN demo demo")
+        if policy == "loopback":
+            assert "LOGINDISABLED" in caps and "AUTH=PLAIN" not in caps, caps
+            assert tagged.startswith("a NO [PRIVACYREQUIRED]"), tagged
+            tagged, _ = scram_exchange(c, "s", "demo", "demo")
+            assert tagged.startswith("s OK"), tagged
+        else:
+            assert "LOGINDISABLED" not in caps and "AUTH=PLAIN" in caps, caps
+            assert tagged.startswith("a OK"), tagged
+    # STARTTLS always makes LOGIN possible.
+    import imaplib
+    from conftest import insecure_context
+
+    m = imaplib.IMAP4(addr, port, timeout=10)
+    try:
+        m.starttls(ssl_context=insecure_context())
+        assert "LOGINDISABLED" not in m.capabilities
+        assert m.login("demo", "demo")[0] == "OK"
+    finally:
+        close_quietly(m)
+
+
+def test_max_failures_counts_authenticate(make_server):
+    s = make_server({"auth": {"max_failures_per_connection": 2, "failure_delay_ms": 10}})
+    with s.raw() as c:
+        _, tagged = c.command("a", "AUTHENTICATE PLAIN " + b64("\0demo\0bad1"))
+        assert AUTH_FAILED.match(tagged), tagged
+        tagged, _ = scram_exchange(c, "b", "demo", "bad2")
+        assert AUTH_FAILED.match(tagged), tagged
+        lines = c.expect_closed(timeout=5)
+        assert any(l.startswith("* BYE") for l in lines), lines

@@ -364,3 +364,129 @@ def test_abrupt_disconnect_mid_literal(server):
     c.close()  # RST
     with server.raw() as c2:
         assert_alive(c2)
+
+
+def test_starttls_discards_pipelined_plaintext(server):
+    """RFC 9051 6.2.1 / RFC 3207 5: commands sent after STARTTLS in the same
+    packet must not be executed (STARTTLS command injection)."""
+    import conftest
+
+    with server.raw() as c:
+        c.send("s STARTTLS\r\nn LOGIN demo demo\r\n")
+        line = c.readline()
+        assert line.startswith("s OK"), line
+        assert c.buf == b"", c.buf
+        c.sock = conftest.insecure_context().wrap_socket(c.sock, server_hostname="localhost")
+        untagged, tagged = c.command("x", "NOOP")
+        assert tagged.startswith("x OK"), tagged
+        assert not any(l.startswith("n ") for l in untagged), untagged
+        # Still not authenticated: the injected LOGIN was not executed.
+        _, tagged = c.command("e", "ENABLE CONDSTORE")
+        assert tagged.startswith("e BAD"), tagged
+
+
+def test_plain_authzid_other_user_refused(server):
+    from conftest import b64
+
+    with server.raw() as c:
+        _, tagged = c.command("a", "AUTHENTICATE PLAIN " + b64("admin\0demo\0demo"))
+        assert tagged.startswith("a NO"), tagged
+        _, tagged = c.command("e", "ENABLE CONDSTORE")
+        assert tagged.startswith("e BAD"), tagged
+
+
+def test_literal_size_limit_boundary(make_server):
+    s = make_server({"imap": {"max_literal_size": 2048, "max_line_length": 1024}})
+    with s.raw() as c:
+        # Exactly max_literal_size is accepted (wrong password -> NO, not BAD).
+        c.send(b"a LOGIN demo {2048+}\r\n" + b"p" * 2048 + b"\r\n")
+        _, tagged = c.read_until_tagged("a")
+        assert tagged.startswith("a NO [AUTHENTICATIONFAILED]"), tagged
+        c.send("b LOGIN demo {2049}\r\n")
+        line = c.readline()
+        assert line.startswith("b BAD [TOOBIG]"), line
+        # A literal does not count towards the line length.
+        c.send(b"c LOGIN {4+}\r\ndemo {2000+}\r\n" + b"q" * 2000 + b"\r\n")
+        _, tagged = c.read_until_tagged("c")
+        assert tagged.startswith("c NO [AUTHENTICATIONFAILED]"), tagged
+        # A line under the limit is fine, over it is BAD.
+        _, tagged = c.command("d", "ID (\"x\" \"" + "y" * 900 + "\")")
+        assert tagged.startswith("d OK") or tagged.startswith("d BAD"), tagged
+        _, tagged = c.command("e", "LOGIN demo " + "z" * 1100)
+        assert tagged.startswith("e BAD"), tagged
+        _, tagged = c.command("f", "LOGIN demo demo")
+        assert tagged.startswith("f OK"), tagged
+
+
+def test_synchronising_literal_in_pieces(server):
+    with server.raw() as c:
+        c.send("a LOGIN {4}\r\n")
+        assert c.readline().startswith("+")
+        c.send("de")
+        c.send("mo")
+        c.send(" {4}\r")
+        c.send("\n")
+        assert c.readline().startswith("+")
+        c.send("demo\r\n")
+        _, tagged = c.read_until_tagged("a")
+        assert tagged.startswith("a OK"), tagged
+
+
+def test_half_close_after_command(server):
+    with server.raw() as c:
+        c.send("a NOOP\r\n")
+        c.sock.shutdown(socket.SHUT_WR)
+        lines = c.expect_closed(timeout=5)
+        assert any(l.startswith("a OK") for l in lines), lines
+    with server.raw() as c2:
+        assert_alive(c2)
+
+
+@pytest.mark.parametrize("tag", ["a+b", "a{b", "a%b", "a*b", 'a"b', "a(b", "a)b", "a\\b"])
+def test_invalid_tag_characters(server, tag):
+    """tag = 1*<any ASTRING-CHAR except "+"> (RFC 3501/9051 formal syntax)."""
+    with server.raw() as c:
+        c.send(f"{tag} NOOP\r\n")
+        line = c.readline()
+        assert BAD.match(line), line
+        assert not line.startswith(tag + " OK"), line
+        assert_alive(c)
+
+
+@pytest.mark.parametrize("tag", ["A1", "a]b", "0", "tag.with-dots_and:colons", "x" * 64])
+def test_valid_unusual_tags(server, tag):
+    with server.raw() as c:
+        _, tagged = c.command(tag, "NOOP")
+        assert tagged.startswith(tag + " OK"), tagged
+
+
+@pytest.mark.parametrize("text", ["noop", "NoOp", "capability"])
+def test_command_names_case_insensitive(server, text):
+    with server.raw() as c:
+        _, tagged = c.command("a", text)
+        assert tagged.startswith("a OK"), tagged
+
+
+@pytest.mark.parametrize("text", ["NOOP ", "CAPABILITY x", "STARTTLS now", "LOGOUT please",
+                                  "ID", 'ID ("name")', "LOGIN", "AUTHENTICATE"])
+def test_bad_arguments(server, text):
+    with server.raw() as c:
+        _, tagged = c.command("a", text)
+        assert tagged.startswith("a BAD"), tagged
+        assert_alive(c)
+
+
+def test_enable_without_argument_and_id_forms(server):
+    with server.raw() as c:
+        for tag, args in (("i1", "ID NIL"), ("i2", "ID ()"), ("i3", 'ID ("name" NIL)'),
+                          ("i4", 'ID ("NAME" "x" "os" "linux")')):
+            untagged, tagged = c.command(tag, args)
+            assert tagged.startswith(tag + " OK"), tagged
+            assert any(l.startswith("* ID (") for l in untagged), untagged
+        _, tagged = c.command("l", "LOGIN demo@localhost demo")
+        assert tagged.startswith("l OK"), tagged
+        _, tagged = c.command("e", "ENABLE")
+        assert tagged.startswith("e BAD"), tagged
+        untagged, tagged = c.command("f", "ENABLE condstore utf8=accept")
+        assert tagged.startswith("f OK"), tagged
+        assert any(l.startswith("* ENABLED") for l in untagged), untagged

@@ -109,7 +109,10 @@ asio::awaitable<void> authenticate_scram(Session& s, const Command& cmd) {
   // the client answers with an empty response.
   auto ack = co_await exchange(s, cmd.tag, *server_final);
   if (!ack) co_return;
-  s.authenticated_as(record->name.full());
+  if (Status opened = co_await s.log_in(record->name.full()); !opened) {
+    answer_error(s.out(), cmd.tag, opened.error(), "Cannot open the mailboxes", s.id());
+    co_return;
+  }
   s.out().tagged(cmd.tag, Reply::ok, "CAPABILITY " + s.capabilities(), "Logged in");
 }
 

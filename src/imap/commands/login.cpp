@@ -16,7 +16,10 @@ asio::awaitable<void> finish_password_login(Session& s, std::string_view tag, st
   auto record = co_await net::run_blocking(s.services().blocking,
                                            [&] { return users.verify(user, password); });
   if (record) {
-    s.authenticated_as(record->name.full());
+    if (Status opened = co_await s.log_in(record->name.full()); !opened) {
+      answer_error(s.out(), tag, opened.error(), "Cannot open the mailboxes", s.id());
+      co_return;
+    }
     s.out().tagged(tag, Reply::ok, "CAPABILITY " + s.capabilities(), "Logged in");
   } else if (record.code() == Errc::auth_failed) {
     co_await s.auth_failed();

@@ -10,6 +10,7 @@
 // the extension RFC named beside each struct.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -201,12 +202,21 @@ struct StatusArgs {
 };
 
 // One message of APPEND (RFC 3502 MULTIAPPEND sends several).
+// A message literal the session streamed (CommandReader::stream_literal()) has
+// streamed = true, data empty, size its announced size, and stream_index = k
+// when it was the k-th (from 0) streamed literal of the command, i.e. the k-th
+// literal the session received as literal_chunk steps (and the k-th entry of
+// CommandReader::streamed_literals()): that is how the session finds the temp
+// file it wrote. In one MULTIAPPEND, kept and streamed messages may mix.
 struct AppendMessage {
   FlagList flags;
   std::optional<DateTime> internal_date;
-  std::string data;     // the literal's bytes
+  std::string data;     // the literal's bytes; empty when streamed
   bool binary = false;  // sent as literal8 (RFC 3516)
   bool utf8 = false;    // sent as UTF8 (~{n}) (RFC 6855 §4)
+  bool streamed = false;    // the bytes were streamed, not kept in `data`
+  uint64_t size = 0;        // the literal's size (== data.size() when kept)
+  size_t stream_index = 0;  // when streamed: index among streamed literals
 };
 struct AppendArgs {
   std::string mailbox;
@@ -217,41 +227,41 @@ struct AppendArgs {
 // RFC 5032 OLDER/YOUNGER, RFC 5182 "$").
 struct SearchKey {
   enum class Kind {
-    and_,          // a parenthesised list, or the whole program: children
+    and_,  // a parenthesised list, or the whole program: children
     all,
     answered,
-    bcc,           // str
-    before,        // date
-    body,          // str
-    cc,            // str
+    bcc,     // str
+    before,  // date
+    body,    // str
+    cc,      // str
     deleted,
     draft,
     flagged,
-    from,          // str
-    header,        // str = field name (upper-cased), str2 = value
-    keyword,       // str
-    larger,        // number
+    from,     // str
+    header,   // str = field name (upper-cased), str2 = value
+    keyword,  // str
+    larger,   // number
     new_,
-    not_,          // children[0]
+    not_,  // children[0]
     old,
-    on,            // date
-    or_,           // children[0], children[1]
+    on,   // date
+    or_,  // children[0], children[1]
     recent,
     seen,
-    sentbefore,    // date
-    senton,        // date
-    sentsince,     // date
-    since,         // date
-    smaller,       // number
-    subject,       // str
-    text,          // str
-    to,            // str
-    uid,           // set
+    sentbefore,  // date
+    senton,      // date
+    sentsince,   // date
+    since,       // date
+    smaller,     // number
+    subject,     // str
+    text,        // str
+    to,          // str
+    uid,         // set
     unanswered,
     undeleted,
     undraft,
     unflagged,
-    unkeyword,     // str
+    unkeyword,  // str
     unseen,
     sequence_set,  // set
     modseq,        // number; str = entry name, str2 = entry type ("" if none)
@@ -307,13 +317,13 @@ struct FetchAtt {
     rfc822_header,
     rfc822_size,
     rfc822_text,
-    body,           // BODY without a section: the non-extensible BODYSTRUCTURE
+    body,  // BODY without a section: the non-extensible BODYSTRUCTURE
     bodystructure,
     uid,
-    modseq,         // RFC 7162
-    body_section,   // BODY[...] / BODY.PEEK[...]: section, partial, peek
-    binary,         // BINARY[...] / BINARY.PEEK[...] (RFC 3516): section.part
-    binary_size,    // BINARY.SIZE[...]: section.part
+    modseq,        // RFC 7162
+    body_section,  // BODY[...] / BODY.PEEK[...]: section, partial, peek
+    binary,        // BINARY[...] / BINARY.PEEK[...] (RFC 3516): section.part
+    binary_size,   // BINARY.SIZE[...]: section.part
   };
   Kind kind = Kind::flags;
   bool peek = false;
@@ -324,7 +334,7 @@ struct FetchAtt {
 
 struct FetchArgs {
   SequenceSet set;
-  std::vector<FetchAtt> atts;  // ALL/FAST/FULL expanded (RFC 3501 §6.4.5)
+  std::vector<FetchAtt> atts;             // ALL/FAST/FULL expanded (RFC 3501 §6.4.5)
   std::optional<uint64_t> changed_since;  // RFC 7162 §3.1.4
   bool vanished = false;                  // RFC 7162 §3.2.6 (UID FETCH only)
 };
@@ -404,11 +414,11 @@ struct SetMetadataArgs {
   std::vector<Entry> entries;
 };
 
-using Args = std::variant<NoArgs, LoginArgs, AuthenticateArgs, EnableArgs, IdArgs, SelectArgs,
-                          CreateArgs, MailboxArgs, RenameArgs, ListArgs, StatusArgs, AppendArgs,
-                          SearchArgs, FetchArgs, StoreArgs, CopyArgs, UidExpungeArgs, SortArgs,
-                          ThreadArgs, QuotaRootArgs, SetQuotaArgs, AclArgs, CompressArgs,
-                          GetMetadataArgs, SetMetadataArgs>;
+using Args =
+    std::variant<NoArgs, LoginArgs, AuthenticateArgs, EnableArgs, IdArgs, SelectArgs, CreateArgs,
+                 MailboxArgs, RenameArgs, ListArgs, StatusArgs, AppendArgs, SearchArgs, FetchArgs,
+                 StoreArgs, CopyArgs, UidExpungeArgs, SortArgs, ThreadArgs, QuotaRootArgs,
+                 SetQuotaArgs, AclArgs, CompressArgs, GetMetadataArgs, SetMetadataArgs>;
 
 struct Command {
   std::string tag;

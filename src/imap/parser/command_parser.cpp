@@ -4,6 +4,7 @@
 
 #include "base/ascii.h"
 #include "base/base64.h"
+#include "imap/parser/command_reader.h"
 #include "imap/parser/cursor.h"
 #include "imap/parser/fetch_att_parser.h"
 #include "imap/parser/search_key_parser.h"
@@ -180,8 +181,8 @@ bool parse_mailbox_only(Cursor& c, Command& cmd) {
 
 bool parse_rename(Cursor& c, Command& cmd) {
   auto& a = args<RenameArgs>(cmd);
-  return c.sp("mailbox name") && c.mailbox("mailbox name", a.from) &&
-         c.sp("new mailbox name") && c.mailbox("new mailbox name", a.to) && c.end();
+  return c.sp("mailbox name") && c.mailbox("mailbox name", a.from) && c.sp("new mailbox name") &&
+         c.mailbox("new mailbox name", a.to) && c.end();
 }
 
 // status-att (RFC 9051 §9 plus the extensions of StatusItem).
@@ -191,10 +192,10 @@ bool status_item(Cursor& c, std::vector<StatusItem>& items) {
     StatusItem item;
   };
   static constexpr Item kItems[] = {
-      {"MESSAGES", StatusItem::messages},   {"UIDNEXT", StatusItem::uidnext},
+      {"MESSAGES", StatusItem::messages},       {"UIDNEXT", StatusItem::uidnext},
       {"UIDVALIDITY", StatusItem::uidvalidity}, {"UNSEEN", StatusItem::unseen},
-      {"DELETED", StatusItem::deleted},     {"SIZE", StatusItem::size},
-      {"RECENT", StatusItem::recent},       {"HIGHESTMODSEQ", StatusItem::highestmodseq},
+      {"DELETED", StatusItem::deleted},         {"SIZE", StatusItem::size},
+      {"RECENT", StatusItem::recent},           {"HIGHESTMODSEQ", StatusItem::highestmodseq},
       {"APPENDLIMIT", StatusItem::appendlimit},
   };
   std::string name;
@@ -214,8 +215,8 @@ bool status_items(Cursor& c, std::vector<StatusItem>& items) {
 
 bool parse_status(Cursor& c, Command& cmd) {
   auto& a = args<StatusArgs>(cmd);
-  return c.sp("mailbox name") && c.mailbox("mailbox name", a.mailbox) &&
-         c.sp("status items") && status_items(c, a.items) && c.end();
+  return c.sp("mailbox name") && c.mailbox("mailbox name", a.mailbox) && c.sp("status items") &&
+         status_items(c, a.items) && c.end();
 }
 
 // RFC 5258 §6: LIST [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]
@@ -287,12 +288,22 @@ bool parse_lsub(Cursor& c, Command& cmd) {
   auto& a = args<ListArgs>(cmd);
   a.patterns.emplace_back();
   return c.sp("mailbox reference") && c.astring("mailbox reference", a.reference) &&
-         c.sp("mailbox pattern") && c.list_mailbox("mailbox pattern", a.patterns.back()) &&
-         c.end();
+         c.sp("mailbox pattern") && c.list_mailbox("mailbox pattern", a.patterns.back()) && c.end();
 }
 
 // RFC 3502 §6.3.11 / RFC 9051: APPEND mailbox 1*(SP [flag-list SP] [date-time SP] append-data)
 // append-data = literal / literal8 / "UTF8" SP "(" literal8 ")" (RFC 6855 §4).
+// One message's data: a streamed literal's header, or a kept literal.
+bool append_data(Cursor& c, AppendMessage& m, bool allow_nul) {
+  if (c.at_streamed_literal()) {
+    m.streamed = true;
+    return c.streamed_literal(m.size, m.binary, m.stream_index);
+  }
+  if (!c.literal(m.data, true, &m.binary, allow_nul)) return false;
+  m.size = m.data.size();
+  return true;
+}
+
 bool parse_append(Cursor& c, Command& cmd) {
   auto& a = args<AppendArgs>(cmd);
   if (!c.sp("mailbox name") || !c.mailbox("mailbox name", a.mailbox)) return false;
@@ -307,17 +318,16 @@ bool parse_append(Cursor& c, Command& cmd) {
     }
     if (c.take_keyword("UTF8")) {
       m.utf8 = true;
-      if (!c.sp("message literal") || !c.consume('('))
-        return c.fail("Expected ( after UTF8");
+      if (!c.sp("message literal") || !c.consume('(')) return c.fail("Expected ( after UTF8");
       if (!c.peek('~')) return c.fail("UTF8 needs a literal8");
-      if (!c.literal(m.data, true, &m.binary) || !c.consume(')'))
+      if (!append_data(c, m, false) || !c.consume(')'))
         return c.fail("Invalid UTF8 message data");
       continue;
     }
     if (!c.peek('{') && !c.peek('~')) return c.fail("Expected a message literal");
     // NUL accepted in plain literals here: real clients upload such messages
     // and refusing them loses mail; the store keeps bytes as they are.
-    if (!c.literal(m.data, true, &m.binary, true)) return false;
+    if (!append_data(c, m, true)) return false;
   } while (!c.at_end());
   return true;
 }
@@ -339,8 +349,7 @@ bool parse_search(Cursor& c, Command& cmd) {
   if (!search_prefix(c, a.ret)) return false;
   if (c.take_keyword("CHARSET")) {
     a.charset.emplace();
-    if (!c.sp("charset") || !c.astring("charset", *a.charset) || !c.sp("search key"))
-      return false;
+    if (!c.sp("charset") || !c.astring("charset", *a.charset) || !c.sp("search key")) return false;
   }
   return parse_search_keys(c, a.key);
 }
@@ -358,7 +367,8 @@ bool parse_fetch(Cursor& c, Command& cmd) {
     if (!c.keyword("fetch modifier", m)) return false;
     if (m == "CHANGEDSINCE") {
       // RFC 7162 §3.1.4.1
-      return c.sp("mod-sequence") && c.mod_sequence("mod-sequence", a.changed_since.emplace(), false);
+      return c.sp("mod-sequence") &&
+             c.mod_sequence("mod-sequence", a.changed_since.emplace(), false);
     }
     if (m == "VANISHED") {
       a.vanished = true;
@@ -499,8 +509,8 @@ bool parse_setquota(Cursor& c, Command& cmd) {
 }
 
 bool acl_head(Cursor& c, AclArgs& a) {
-  return c.sp("mailbox name") && c.mailbox("mailbox name", a.mailbox) &&
-         c.sp("identifier") && c.astring("identifier", a.identifier);
+  return c.sp("mailbox name") && c.mailbox("mailbox name", a.mailbox) && c.sp("identifier") &&
+         c.astring("identifier", a.identifier);
 }
 
 bool parse_setacl(Cursor& c, Command& cmd) {
@@ -526,8 +536,7 @@ bool parse_getmetadata(Cursor& c, Command& cmd) {
     bool ok = c.paren_list("metadata options", false, [&] {
       std::string o;
       if (!c.keyword("metadata option", o)) return false;
-      if (o == "MAXSIZE")
-        return c.sp("MAXSIZE") && c.number("MAXSIZE", a.max_size.emplace());
+      if (o == "MAXSIZE") return c.sp("MAXSIZE") && c.number("MAXSIZE", a.max_size.emplace());
       if (o != "DEPTH") return c.fail("Unknown metadata option " + o);
       std::string d;
       if (!c.sp("DEPTH") || !c.keyword("DEPTH", d)) return false;
@@ -553,8 +562,7 @@ bool parse_getmetadata(Cursor& c, Command& cmd) {
 // SETMETADATA mailbox SP "(" entry SP value *(SP entry SP value) ")"; value = nstring / literal8
 bool parse_setmetadata(Cursor& c, Command& cmd) {
   auto& a = args<SetMetadataArgs>(cmd);
-  if (!c.sp("mailbox name") || !c.mailbox("mailbox name", a.mailbox) ||
-      !c.sp("metadata entries"))
+  if (!c.sp("mailbox name") || !c.mailbox("mailbox name", a.mailbox) || !c.sp("metadata entries"))
     return false;
   bool ok = c.paren_list("metadata entries", false, [&] {
     auto& e = a.entries.emplace_back();
@@ -629,7 +637,7 @@ const Spec* find_command(std::string_view upper_name) {
 
 ParseOutcome parse_command(std::string_view bytes, const ParseOptions& opts) {
   ParseOutcome out;
-  Cursor c(bytes, opts.utf8_accepted);
+  Cursor c(bytes, opts.utf8_accepted, opts.streamed_literals);
   if (bytes.empty()) {
     out.error = {"", "Empty command line"};
     return out;
@@ -668,8 +676,57 @@ ParseOutcome parse_command(std::string_view bytes, const ParseOptions& opts) {
     out.error = {cmd.tag, c.failed() ? c.error() : "Invalid arguments"};
     return out;
   }
+  // Every streamed literal must have been read as an APPEND message.
+  if (c.streamed_taken() != opts.streamed_literals.size()) {
+    out.error = {cmd.tag, "Literal not allowed here"};
+    return out;
+  }
   out.command = std::move(cmd);
   return out;
+}
+
+bool is_append_prefix(std::string_view partial) {
+  Cursor c(partial, false);
+  return !c.tag_chars().empty() && c.consume(' ') && c.take_keyword("APPEND") && c.consume(' ');
+}
+
+bool announces_append_message(std::string_view partial, std::span<const size_t> streamed) {
+  if (partial.ends_with("\r\n")) partial.remove_suffix(2);
+  size_t header_len = 0;
+  auto lit = literal_header_at_end(partial, &header_len);
+  if (!lit) return false;
+  const size_t header = partial.size() - header_len;
+  // The header's own offset is not among `streamed`, so literal() below
+  // would see it as a kept literal whose body is missing and fail: every path
+  // that reaches it is tested with c.pos() == header first.
+  Cursor c(partial, true, streamed);
+  if (c.tag_chars().empty() || !c.sp("command name") || !c.take_keyword("APPEND")) return false;
+  std::string mailbox;
+  if (!c.sp("mailbox name") || c.pos() == header || !c.mailbox("mailbox name", mailbox))
+    return false;
+  for (;;) {
+    if (!c.sp("message literal")) return false;
+    if (c.pos() == header) return true;
+    if (c.peek('(')) {
+      FlagList flags;
+      if (!c.flag_list(flags) || !c.sp("message literal")) return false;
+      if (c.pos() == header) return true;
+    }
+    if (c.peek('"')) {
+      DateTime date;
+      if (!c.date_time(date) || !c.sp("message literal")) return false;
+      if (c.pos() == header) return true;
+    }
+    AppendMessage m;
+    if (c.take_keyword("UTF8")) {
+      if (!c.sp("message literal") || !c.consume('(')) return false;
+      if (c.pos() == header) return lit->binary;
+      if (!c.peek('~') || !append_data(c, m, false) || !c.consume(')')) return false;
+    } else if (!append_data(c, m, true)) {
+      return false;
+    }
+    if (c.pos() >= header) return false;
+  }
 }
 
 }  // namespace courriel::imap

@@ -566,8 +566,7 @@ std::vector<GoodCase> good_cases() {
        [](const Command& c) { EXPECT_EQ(args_of<MailboxArgs>(c).mailbox, "&U,BTFw-"); }},
       {"A1 UNSUBSCRIBE x", CommandName::unsubscribe},
       {"A1 SELECT \"\xe6\x97\xa5\"", CommandName::select,
-       [](const Command& c) { EXPECT_EQ(args_of<SelectArgs>(c).mailbox, "\xe6\x97\xa5"); },
-       true},
+       [](const Command& c) { EXPECT_EQ(args_of<SelectArgs>(c).mailbox, "\xe6\x97\xa5"); }, true},
       // LIST / LSUB.
       {"A1 LIST \"\" *", CommandName::list,
        [](const Command& c) {
@@ -677,7 +676,9 @@ std::vector<GoodCase> good_cases() {
          EXPECT_EQ(a.atts[0].kind, FK::flags);
        }},
       {"A1 FETCH * uid", CommandName::fetch,
-       [](const Command& c) { EXPECT_EQ(args_of<FetchArgs>(c).set, seq({{kStar, kStar}})); }},
+       [](const Command& c) {
+         EXPECT_EQ(args_of<FetchArgs>(c).set, seq({{kStar, kStar}}));
+       }},
       {"A1 FETCH 4294967295:*,*:1 UID", CommandName::fetch,
        [](const Command& c) {
          EXPECT_EQ(args_of<FetchArgs>(c).set, seq({{4294967295u, kStar}, {kStar, 1}}));
@@ -788,7 +789,9 @@ std::vector<GoodCase> good_cases() {
          EXPECT_EQ(args_of<CopyArgs>(c).mailbox, "INBOX");
        }},
       {"A1 UID EXPUNGE 3000:3002", CommandName::expunge,
-       [](const Command& c) { EXPECT_EQ(args_of<UidExpungeArgs>(c).set, seq({{3000, 3002}})); }},
+       [](const Command& c) {
+         EXPECT_EQ(args_of<UidExpungeArgs>(c).set, seq({{3000, 3002}}));
+       }},
       // SEARCH.
       {"A1 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"", CommandName::search,
        [](const Command& c) {
@@ -949,8 +952,9 @@ INSTANTIATE_TEST_SUITE_P(Parser, GoodTable, testing::ValuesIn(good_cases()));
 
 // Every byte value after a valid prefix: never a crash, always an answer.
 TEST(Parser, EveryByteIsHandled) {
-  const std::string prefixes[] = {"A1 ", "A1 LOGIN ", "A1 FETCH 1 ", "A1 SEARCH ",
-                                  "A1 LOGIN \"", "A1 STORE 1 FLAGS (", "A1 FETCH 1 BODY["};
+  const std::string prefixes[] = {
+      "A1 ",         "A1 LOGIN ",          "A1 FETCH 1 ",     "A1 SEARCH ",
+      "A1 LOGIN \"", "A1 STORE 1 FLAGS (", "A1 FETCH 1 BODY["};
   for (const auto& p : prefixes) {
     for (int b = 0; b < 256; ++b) {
       std::string in = p + static_cast<char>(b);

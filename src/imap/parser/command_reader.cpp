@@ -47,6 +47,13 @@ bool CommandReader::literal_within_limits() const {
 
 CommandReader::Step CommandReader::feed(std::string_view data) {
   if (mode_ == Mode::line && buf_.empty() && !data.empty()) kept_tag_.clear();
+  if (mode_ == Mode::stream) {
+    if (data.empty()) return {State::need_more, 0, {}};
+    size_t n = static_cast<size_t>(std::min<uint64_t>(remaining_, data.size()));
+    remaining_ -= n;
+    if (remaining_ == 0) continue_line();
+    return {State::literal_chunk, n, data.substr(0, n)};
+  }
   size_t i = 0;
   while (i < data.size() && mode_ != Mode::done && mode_ != Mode::announced) {
     std::string_view rest = data.substr(i);
@@ -78,11 +85,7 @@ CommandReader::Step CommandReader::feed(std::string_view data) {
         buf_.append(rest.substr(0, n));
         remaining_ -= n;
         i += n;
-        if (remaining_ == 0) {
-          mode_ = Mode::line;
-          line_start_ = buf_.size();
-          line_len_ = 0;
-        }
+        if (remaining_ == 0) continue_line();
         break;
       }
       case Mode::skip_line: {
@@ -111,6 +114,7 @@ CommandReader::Step CommandReader::feed(std::string_view data) {
         }
         break;
       }
+      case Mode::stream:  // handled above; feed() returns at each chunk
       case Mode::announced:
       case Mode::done:
         break;
@@ -119,13 +123,13 @@ CommandReader::Step CommandReader::feed(std::string_view data) {
   State state = State::need_more;
   if (mode_ == Mode::done) state = result_;
   if (mode_ == Mode::announced) state = State::literal_announced;
-  return {state, i};
+  return {state, i, {}};
 }
 
 void CommandReader::end_line() {
   if (buf_.size() > line_start_ && buf_.back() == '\r') buf_.pop_back();
   std::string_view line = std::string_view(buf_).substr(line_start_);
-  if (auto lit = literal_header_at_end(line)) {
+  if (auto lit = literal_header_at_end(line, &header_len_)) {
     literal_ = *lit;
     buf_.append("\r\n");
     mode_ = Mode::announced;
@@ -155,16 +159,45 @@ void CommandReader::end_skipped_line() {
   finish(skip_result_);
 }
 
+void CommandReader::continue_line() {
+  mode_ = Mode::line;
+  line_start_ = buf_.size();
+  line_len_ = 0;
+}
+
 void CommandReader::accept_literal() {
   if (mode_ != Mode::announced) return;
   remaining_ = literal_.size;
   if (remaining_ > 0) {
     mode_ = Mode::literal;
   } else {
-    mode_ = Mode::line;
-    line_start_ = buf_.size();
-    line_len_ = 0;
+    continue_line();
   }
+}
+
+void CommandReader::stream_literal() {
+  if (mode_ != Mode::announced) return;
+  buf_.resize(buf_.size() - 2);  // the "\r\n" end_line() put after the header
+  streamed_.push_back(buf_.size() - header_len_);
+  remaining_ = literal_.size;
+  if (remaining_ > 0) {
+    mode_ = Mode::stream;
+  } else {
+    continue_line();
+  }
+}
+
+void CommandReader::abandon_literal() {
+  if (mode_ != Mode::stream) return;
+  skip_result_ = State::literal_too_big;
+  skip_tail_.clear();
+  mode_ = Mode::skip_literal;  // remaining_ > 0 in Mode::stream
+}
+
+std::string_view CommandReader::partial_command() const {
+  std::string_view b = buf_;
+  if (mode_ == Mode::announced) b.remove_suffix(2);  // the "\r\n" after the header
+  return b;
 }
 
 void CommandReader::reject_literal() {
@@ -215,6 +248,8 @@ void CommandReader::reset() {
   line_len_ = 0;
   remaining_ = 0;
   literal_ = {};
+  header_len_ = 0;
+  streamed_.clear();
   skip_tail_.clear();
   skip_result_ = State::need_more;
   kept_tag_.clear();

@@ -167,7 +167,31 @@ bool Cursor::quoted(std::string& out) {
   return fail("Unterminated quoted string");
 }
 
+bool Cursor::at_streamed_literal() const {
+  return std::binary_search(streamed_.begin(), streamed_.end(), pos_);
+}
+
+bool Cursor::streamed_literal(uint64_t& size, bool& binary, size_t& index) {
+  auto it = std::lower_bound(streamed_.begin(), streamed_.end(), pos_);
+  if (it == streamed_.end() || *it != pos_) return fail("Expected a streamed literal");
+  bool is8 = consume('~');
+  if (!consume('{')) return fail("Invalid literal");
+  size_t start = pos_;
+  while (!at_end() && ascii::is_digit(in_[pos_])) ++pos_;
+  auto n = ascii::parse_u64(in_.substr(start, pos_ - start));
+  if (!n) return fail("Invalid literal size");
+  consume('+');
+  if (!consume('}')) return fail("Invalid literal");
+  size = *n;
+  binary = is8;
+  index = static_cast<size_t>(it - streamed_.begin());
+  ++streamed_taken_;
+  return true;
+}
+
 bool Cursor::literal(std::string& out, bool allow8, bool* binary, bool allow_nul) {
+  // Only an APPEND message may be streamed (parse_append asks first).
+  if (at_streamed_literal()) return fail("Literal not allowed here");
   bool is8 = consume('~');
   if (is8 && !allow8) return fail("literal8 is not allowed here");
   if (!consume('{')) return fail("Expected a literal");
@@ -310,8 +334,8 @@ bool Cursor::flag(std::string& out) {
   if (!need("flag")) return false;
   if (consume('\\')) {
     std::string_view name = atom_chars();
-    static constexpr std::string_view kSystem[] = {"\\Answered", "\\Flagged", "\\Deleted",
-                                                   "\\Seen", "\\Draft"};
+    static constexpr std::string_view kSystem[] = {"\\Answered", "\\Flagged", "\\Deleted", "\\Seen",
+                                                   "\\Draft"};
     for (std::string_view f : kSystem) {
       if (ascii::iequals(name, f.substr(1))) {
         out.assign(f);
@@ -407,8 +431,8 @@ bool Cursor::date_time(DateTime& out) {
   if (zone / 100 > 23 || zone % 100 > 59) return fail("Invalid date-time (zone out of range)");
   int offset = sign * (zone / 100 * 60 + zone % 100);
   out.offset_minutes = offset;
-  out.epoch = days_from_civil(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss -
-              int64_t{offset} * 60;
+  out.epoch =
+      days_from_civil(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss - int64_t{offset} * 60;
   return true;
 }
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,7 +23,11 @@ namespace courriel::imap {
 
 class Cursor {
  public:
-  Cursor(std::string_view input, bool utf8_accepted) : in_(input), utf8_(utf8_accepted) {}
+  // `streamed`: offsets in `input` of streamed literal headers
+  // (CommandReader::streamed_literals()), ascending; viewed, must outlive the
+  // Cursor.
+  Cursor(std::string_view input, bool utf8_accepted, std::span<const size_t> streamed = {})
+      : in_(input), utf8_(utf8_accepted), streamed_(streamed) {}
 
   bool at_end() const { return pos_ >= in_.size(); }
   bool peek(char c) const { return !at_end() && in_[pos_] == c; }
@@ -64,6 +69,14 @@ class Cursor {
   // `allow_nul`: NUL bytes accepted in a plain literal (RFC 3501 forbids them).
   bool literal(std::string& out, bool allow8 = false, bool* binary = nullptr,
                bool allow_nul = false);
+  // Whether a streamed literal's header starts here. literal() refuses it.
+  bool at_streamed_literal() const;
+  // A streamed literal's header (no line end, no body follows it): its size,
+  // whether it is a literal8, and its index among the streamed literals.
+  bool streamed_literal(uint64_t& size, bool& binary, size_t& index);
+  // How many streamed literals streamed_literal() has consumed.
+  size_t streamed_taken() const { return streamed_taken_; }
+
   // string = quoted / literal
   bool string(std::string_view what, std::string& out);
   // astring = 1*ASTRING-CHAR / string
@@ -115,6 +128,8 @@ class Cursor {
   std::string_view in_;
   size_t pos_ = 0;
   bool utf8_ = false;
+  std::span<const size_t> streamed_;
+  size_t streamed_taken_ = 0;
   int depth_ = 0;
   std::string error_;
 };

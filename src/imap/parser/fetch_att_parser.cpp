@@ -77,8 +77,8 @@ bool section(Cursor& c, Section& out) {
     // RFC 9051 §6.4.5: MIME only qualifies a part.
     out.text = Section::Text::mime;
   } else if (text == "HEADER.FIELDS" || text == "HEADER.FIELDS.NOT") {
-    out.text = text == "HEADER.FIELDS" ? Section::Text::header_fields
-                                       : Section::Text::header_fields_not;
+    out.text =
+        text == "HEADER.FIELDS" ? Section::Text::header_fields : Section::Text::header_fields_not;
     if (!c.sp("header field list") || !header_list(c, out.fields)) return false;
   } else {
     return c.fail("Invalid section");
@@ -114,11 +114,16 @@ struct SimpleAtt {
   Kind kind;
 };
 constexpr SimpleAtt kSimple[] = {
-    {"ENVELOPE", Kind::envelope},          {"FLAGS", Kind::flags},
-    {"INTERNALDATE", Kind::internaldate},  {"RFC822", Kind::rfc822},
-    {"RFC822.HEADER", Kind::rfc822_header}, {"RFC822.SIZE", Kind::rfc822_size},
-    {"RFC822.TEXT", Kind::rfc822_text},    {"BODYSTRUCTURE", Kind::bodystructure},
-    {"UID", Kind::uid},                    {"MODSEQ", Kind::modseq},
+    {"ENVELOPE", Kind::envelope},
+    {"FLAGS", Kind::flags},
+    {"INTERNALDATE", Kind::internaldate},
+    {"RFC822", Kind::rfc822},
+    {"RFC822.HEADER", Kind::rfc822_header},
+    {"RFC822.SIZE", Kind::rfc822_size},
+    {"RFC822.TEXT", Kind::rfc822_text},
+    {"BODYSTRUCTURE", Kind::bodystructure},
+    {"UID", Kind::uid},
+    {"MODSEQ", Kind::modseq},
 };
 
 FetchAtt simple(Kind kind) {

@@ -23,7 +23,7 @@ const Pair kPairs[] = {
     {"\xc3\xa4\xc3\xb6\xc3\xbc", "&AOQA9gD8-"},
     {"Gel\xc3\xb6scht&", "Gel&APY-scht&-"},
     {"\xf0\x9f\x98\x80", "&2D3eAA-"},  // U+1F600: a surrogate pair
-    {"\t", "&AAk-"},                  // controls are encoded
+    {"\t", "&AAk-"},                   // controls are encoded
     {"\x7f", "&AH8-"},
     {"\xe2\x82\xac 5", "&IKw- 5"},
     {"\xc3\xa9&\xc3\xa9", "&AOk-&-&AOk-"},
@@ -40,24 +40,24 @@ TEST(Mutf7, Pairs) {
 
 TEST(Mutf7, RejectsNonCanonical) {
   const char* bad[] = {
-      "&Jjo!",         // "!" not in the alphabet, no "-"
-      "&Jjo",          // unterminated shift
-      "&",             // unterminated
-      "a&",            //
-      "&AGE-",         // encodes "a": printable ASCII must be itself
-      "&ACY-",         // encodes "&"
-      "&AOQ-&APY-",    // two adjacent shifts
-      "&AOR-",         // non-zero padding bits
-      "&AOQA-",        // 6+ padding bits
-      "&AO-",          // incomplete UTF-16 unit
-      "&2D0-",         // lone high surrogate
-      "&3gA-",         // lone low surrogate
-      "&2D3YPQ-",      // high surrogate followed by high surrogate
-      "&U/BTFw-",      // "/" is RFC 4648, not modified base64
-      "&U,BTFw=-",     // padding "="
-      "\xc3\xa4",      // raw 8-bit
-      "a\tb",          // raw control
-      "a\x7f",         // DEL
+      "&Jjo!",       // "!" not in the alphabet, no "-"
+      "&Jjo",        // unterminated shift
+      "&",           // unterminated
+      "a&",          //
+      "&AGE-",       // encodes "a": printable ASCII must be itself
+      "&ACY-",       // encodes "&"
+      "&AOQ-&APY-",  // two adjacent shifts
+      "&AOR-",       // non-zero padding bits
+      "&AOQA-",      // 6+ padding bits
+      "&AO-",        // incomplete UTF-16 unit
+      "&2D0-",       // lone high surrogate
+      "&3gA-",       // lone low surrogate
+      "&2D3YPQ-",    // high surrogate followed by high surrogate
+      "&U/BTFw-",    // "/" is RFC 4648, not modified base64
+      "&U,BTFw=-",   // padding "="
+      "\xc3\xa4",    // raw 8-bit
+      "a\tb",        // raw control
+      "a\x7f",       // DEL
   };
   for (const char* b : bad) EXPECT_FALSE(mutf7_decode(b)) << b;
   EXPECT_FALSE(mutf7_decode(std::string_view("a\0b", 3)));

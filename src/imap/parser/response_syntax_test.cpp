@@ -98,8 +98,16 @@ TEST(ResponseSyntax, InternalDate) {
 
 // The writer's output reads back through the parser.
 TEST(ResponseSyntax, RoundTripThroughParser) {
-  const std::string values[] = {"", "bob", "b o b", "q\"uote", "back\\slash", "NIL",
-                                "a\r\nb", std::string(2000, 'x'), "\xc3\xa9t\xc3\xa9", "x]"};
+  const std::string values[] = {"",
+                                "bob",
+                                "b o b",
+                                "q\"uote",
+                                "back\\slash",
+                                "NIL",
+                                "a\r\nb",
+                                std::string(2000, 'x'),
+                                "\xc3\xa9t\xc3\xa9",
+                                "x]"};
   for (const auto& v : values) {
     for (bool utf8 : {false, true}) {
       std::string cmd = "A LOGIN ";
@@ -112,8 +120,7 @@ TEST(ResponseSyntax, RoundTripThroughParser) {
   }
   for (int64_t t : {0LL, 760686745LL, 4102444799LL, 1234567890LL}) {
     for (int off : {0, -480, 90, 59, -1439}) {
-      std::string cmd =
-          "A APPEND INBOX \"" + format_internal_date(t, off) + "\" {1}\r\nx";
+      std::string cmd = "A APPEND INBOX \"" + format_internal_date(t, off) + "\" {1}\r\nx";
       auto out = parse_command(cmd, {});
       ASSERT_TRUE(out.ok()) << cmd << ": " << out.error.message;
       auto& m = std::get<AppendArgs>(out.command->args).messages[0];

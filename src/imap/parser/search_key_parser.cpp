@@ -106,8 +106,8 @@ bool parse_arg(Cursor& c, Arg arg, SearchKey& out) {
       return c.sp("search key") && parse_search_key(c, out.children[0]);
     case Arg::or_:
       out.children.resize(2);
-      return c.sp("search key") && parse_search_key(c, out.children[0]) &&
-             c.sp("search key") && parse_search_key(c, out.children[1]);
+      return c.sp("search key") && parse_search_key(c, out.children[0]) && c.sp("search key") &&
+             parse_search_key(c, out.children[1]);
     case Arg::uid:
       return c.sp("UID set") && c.sequence_set(out.set);
     case Arg::modseq:

@@ -1,0 +1,49 @@
+#include "store/index/lmdb.h"
+
+#include <system_error>
+
+namespace courriel::store::index {
+
+Result<std::unique_ptr<Env>> Env::open(const std::filesystem::path& dir, bool fsync, int* rc_out) {
+  auto env = std::make_unique<Env>();
+  *rc_out = 0;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error(Errc::internal, "mkdir " + dir.string() + ": " + ec.message());
+  int rc = mdb_env_create(&env->env_);
+  if (rc == 0) rc = mdb_env_set_maxdbs(env->env_, 8);
+  // Address space only: the file grows as pages are used.
+  if (rc == 0) rc = mdb_env_set_mapsize(env->env_, size_t(sizeof(void*) == 8 ? (64ull << 30) : (1ull << 30)));
+  if (rc == 0) rc = mdb_env_set_maxreaders(env->env_, 512);
+  unsigned flags = MDB_NOTLS | (fsync ? 0 : MDB_NOSYNC);
+  if (rc == 0) rc = mdb_env_open(env->env_, dir.c_str(), flags, 0600);
+  if (rc != 0) {
+    *rc_out = rc;
+    return lmdb_error(rc, "mdb_env_open " + dir.string());
+  }
+  MDB_txn* txn = nullptr;
+  rc = mdb_txn_begin(env->env_, nullptr, 0, &txn);
+  auto open_db = [&](const char* name, MDB_dbi* dbi) {
+    if (rc == 0) rc = mdb_dbi_open(txn, name, MDB_CREATE, dbi);
+  };
+  Dbis& d = env->dbi_;
+  open_db("meta", &d.meta);
+  open_db("mailboxes", &d.mailboxes);
+  open_db("names", &d.names);
+  open_db("subs", &d.subs);
+  open_db("msgs", &d.msgs);
+  open_db("modseq", &d.modseq);
+  open_db("expunged", &d.expunged);
+  if (rc == 0) {
+    rc = mdb_txn_commit(txn);
+  } else if (txn) {
+    mdb_txn_abort(txn);
+  }
+  if (rc != 0) {
+    *rc_out = rc;
+    return lmdb_error(rc, "open tables " + dir.string());
+  }
+  return env;
+}
+
+}  // namespace courriel::store::index

@@ -1,0 +1,1906 @@
+// The Maildir++ + LMDB backend. Write operations take `write_mu_` (one writer
+// per account in this process; LMDB's own lock serialises processes), do
+// their index changes in one LMDB write transaction, and do the file
+// operations that must be durable before the commit (renames into cur/ and a
+// directory fsync) inside it; renames that only keep ":2," letters in step and
+// unlinks of expunged files come after the commit: the index is the authority.
+#include "store/maildir/maildir_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "base/ascii.h"
+#include "store/index/lmdb.h"
+#include "store/index/records.h"
+#include "store/maildir/layout.h"
+
+namespace courriel::store {
+namespace {
+
+namespace fs = std::filesystem;
+using index::Cursor;
+using index::Env;
+using index::MailboxRecord;
+using index::MessageRecord;
+using index::Txn;
+
+constexpr const char* kUidValidityFile = "courriel-uidvalidity";
+constexpr const char* kTrashPrefix = "..courriel-deleted-";
+
+Error sys_error(std::string_view what, const std::string& path, int err = errno) {
+  return make_error(err == ENOSPC || err == EDQUOT ? Errc::over_quota : Errc::internal,
+                    std::string(what) + " " + path + ": " + std::strerror(err));
+}
+
+int64_t mtime_ns(const fs::path& p) {
+  struct stat st;
+  if (::stat(p.c_str(), &st) != 0) return -1;
+  return int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+int64_t now_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// A directory mtime recorded after a scan: one within the last second may
+// still change without its value changing (coarse timestamps), so it is not
+// trusted and the next check scans again.
+int64_t stable_mtime(int64_t m) { return (m < 0 || now_ns() - m < 1000000000) ? 0 : m; }
+
+Status fsync_path(const fs::path& p, bool enabled) {
+  if (!enabled) return {};
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return sys_error("open", p.string());
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return sys_error("fsync", p.string(), err);
+  return {};
+}
+
+std::vector<std::string> list_dir(const fs::path& p) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(p.c_str());
+  if (!d) return out;
+  while (struct dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    out.emplace_back(e->d_name);
+  }
+  ::closedir(d);
+  return out;
+}
+
+Status write_small_file(const fs::path& p, std::string_view content, bool sync) {
+  fs::path tmp = p;
+  tmp += ".tmp";
+  // Not O_TRUNC: ext4 flushes a truncated file's data on close (auto_da_alloc).
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return sys_error("create", tmp.string());
+  bool ok = ::write(fd, content.data(), content.size()) == ssize_t(content.size());
+  if (ok && sync) ok = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), p.c_str()) != 0) return sys_error("write", p.string());
+  return {};
+}
+
+std::optional<uint32_t> read_uidvalidity_file(const fs::path& folder) {
+  std::ifstream in(folder / kUidValidityFile);
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  auto v = ascii::parse_u64(line, UINT32_MAX);
+  if (!v || *v == 0) return std::nullopt;
+  return uint32_t(*v);
+}
+
+// Dovecot's dovecot-uidlist: header "3 V<uidvalidity> N<nextuid> ..." (or
+// version 1 "1 <uidvalidity> <nextuid>"), then "<uid> [fields] :<filename>"
+// (or "<uid> <filename>").
+struct UidList {
+  uint32_t uidvalidity = 0;
+  uint32_t next_uid = 0;
+  std::unordered_map<std::string, uint32_t> by_base;
+};
+
+std::optional<UidList> read_dovecot_uidlist(const fs::path& folder) {
+  std::ifstream in(folder / "dovecot-uidlist");
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  UidList out;
+  int version = line.empty() ? 0 : line[0] - '0';
+  size_t pos = 0;
+  std::vector<std::string> words;
+  while (pos < line.size()) {
+    size_t sp = line.find(' ', pos);
+    words.push_back(line.substr(pos, sp == std::string::npos ? std::string::npos : sp - pos));
+    pos = sp == std::string::npos ? line.size() : sp + 1;
+  }
+  if (version == 1 && words.size() >= 3) {
+    out.uidvalidity = uint32_t(ascii::parse_u64(words[1], UINT32_MAX).value_or(0));
+    out.next_uid = uint32_t(ascii::parse_u64(words[2], UINT32_MAX).value_or(0));
+  } else {
+    for (size_t i = 1; i < words.size(); ++i) {
+      if (words[i].size() < 2) continue;
+      auto v = ascii::parse_u64(std::string_view(words[i]).substr(1), UINT32_MAX);
+      if (!v) continue;
+      if (words[i][0] == 'V') out.uidvalidity = uint32_t(*v);
+      if (words[i][0] == 'N') out.next_uid = uint32_t(*v);
+    }
+  }
+  while (std::getline(in, line)) {
+    size_t sp = line.find(' ');
+    if (sp == std::string::npos) continue;
+    auto uid = ascii::parse_u64(std::string_view(line).substr(0, sp), UINT32_MAX);
+    if (!uid || *uid == 0) continue;
+    size_t colon = line.find(" :", sp);
+    std::string file = colon != std::string::npos ? line.substr(colon + 2) : line.substr(sp + 1);
+    out.by_base[maildir::parse_file_name(file).base] = uint32_t(*uid);
+  }
+  return out;
+}
+
+// Dovecot's "subscriptions": "V\t2\n\n" then names with '\t' between levels,
+// or (older) one name per line with '.' between levels, modified UTF-7.
+std::vector<std::string> read_dovecot_subscriptions(const fs::path& maildir) {
+  std::vector<std::string> out;
+  std::ifstream in(maildir / "subscriptions");
+  std::string line;
+  bool v2 = false, first = true;
+  while (std::getline(in, line)) {
+    if (first && line.starts_with("V\t")) {
+      v2 = true;
+      first = false;
+      continue;
+    }
+    first = false;
+    if (line.empty()) continue;
+    std::string name;
+    char sep = v2 ? '\t' : '.';
+    size_t start = 0;
+    while (true) {
+      size_t p = line.find(sep, start);
+      std::string seg = line.substr(start, p == std::string::npos ? std::string::npos : p - start);
+      if (!v2) {
+        if (auto d = maildir::mutf7_decode(seg)) seg = *d;
+      }
+      if (!name.empty()) name += '/';
+      name += seg;
+      if (p == std::string::npos) break;
+      start = p + 1;
+    }
+    if (ascii::iequals(name, "INBOX")) name = "INBOX";
+    if (maildir::validate_name(name)) out.push_back(name);
+  }
+  return out;
+}
+
+std::vector<std::string> normalize_keywords(std::vector<std::string> kws) {
+  std::sort(kws.begin(), kws.end(), [](const std::string& a, const std::string& b) {
+    return ascii::lower(a) < ascii::lower(b);
+  });
+  kws.erase(std::unique(kws.begin(), kws.end(),
+                        [](const std::string& a, const std::string& b) { return ascii::iequals(a, b); }),
+            kws.end());
+  return kws;
+}
+
+bool has_keyword(const std::vector<std::string>& kws, const std::string& k) {
+  for (const auto& x : kws)
+    if (ascii::iequals(x, k)) return true;
+  return false;
+}
+
+MessageMeta to_meta(uint32_t uid, const MessageRecord& r) {
+  MessageMeta m;
+  m.uid = uid;
+  m.modseq = r.modseq;
+  m.size = r.size;
+  m.internal_date = r.internal_date;
+  m.internal_date_offset = r.date_offset;
+  m.flags.system = r.system;
+  m.flags.keywords = r.keywords;
+  return m;
+}
+
+std::vector<uint32_t> sorted_unique(std::span<const uint32_t> uids) {
+  std::vector<uint32_t> v(uids.begin(), uids.end());
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+// ---------------------------------------------------------------------------
+// A mailbox being changed inside a write transaction.
+struct MbState {
+  MailboxId id = 0;
+  MailboxRecord rec;
+  uint64_t txn_modseq = 0;  // the modseq of this transaction's changes, once taken
+
+  uint64_t modseq() {
+    if (txn_modseq == 0) txn_modseq = ++rec.highest_modseq;
+    return txn_modseq;
+  }
+  void count_in(const MessageRecord& m) {
+    rec.messages++;
+    rec.size += m.size;
+    if (!(m.system & kSeen)) rec.unseen++;
+    if (m.system & kDeleted) rec.deleted++;
+  }
+  void count_out(const MessageRecord& m) {
+    rec.messages--;
+    rec.size -= m.size;
+    if (!(m.system & kSeen)) rec.unseen--;
+    if (m.system & kDeleted) rec.deleted--;
+  }
+};
+
+Result<std::optional<MailboxRecord>> load_mailbox(const Txn& txn, MailboxId id) {
+  auto v = txn.get(txn.dbi().mailboxes, index::key_u32(id));
+  if (!v) return v.error();
+  if (!*v) return std::optional<MailboxRecord>();
+  auto rec = index::decode_mailbox(**v);
+  if (!rec) return make_error(Errc::internal, "corrupt mailbox record");
+  return std::optional<MailboxRecord>(std::move(*rec));
+}
+
+Result<MbState> load_state(const Txn& txn, MailboxId id) {
+  auto r = load_mailbox(txn, id);
+  if (!r) return r.error();
+  if (!*r) return make_error(Errc::not_found, "no mailbox " + std::to_string(id));
+  MbState s;
+  s.id = id;
+  s.rec = std::move(**r);
+  return s;
+}
+
+Status save_state(Txn& txn, const MbState& s) {
+  return txn.put(txn.dbi().mailboxes, index::key_u32(s.id), index::encode(s.rec));
+}
+
+Result<std::optional<MessageRecord>> load_message(const Txn& txn, MailboxId id, uint32_t uid) {
+  auto v = txn.get(txn.dbi().msgs, index::key_u32x2(id, uid));
+  if (!v) return v.error();
+  if (!*v) return std::optional<MessageRecord>();
+  auto rec = index::decode_message(**v);
+  if (!rec) return make_error(Errc::internal, "corrupt message record");
+  return std::optional<MessageRecord>(std::move(*rec));
+}
+
+Status insert_message(Txn& txn, MbState& mb, uint32_t uid, MessageRecord& m) {
+  m.modseq = mb.modseq();
+  mb.count_in(m);
+  if (auto s = txn.put(txn.dbi().msgs, index::key_u32x2(mb.id, uid), index::encode(m)); !s) return s;
+  return txn.put(txn.dbi().modseq, index::key_modseq(mb.id, m.modseq, uid), std::string_view("\0", 1));
+}
+
+Status update_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& old, MessageRecord& m) {
+  mb.count_out(old);
+  m.modseq = mb.modseq();
+  mb.count_in(m);
+  if (auto s = txn.del(txn.dbi().modseq, index::key_modseq(mb.id, old.modseq, uid)); !s) return s;
+  if (auto s = txn.put(txn.dbi().msgs, index::key_u32x2(mb.id, uid), index::encode(m)); !s) return s;
+  return txn.put(txn.dbi().modseq, index::key_modseq(mb.id, m.modseq, uid), std::string_view("\0", 1));
+}
+
+Status remove_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& old) {
+  mb.count_out(old);
+  uint64_t ms = mb.modseq();
+  if (auto s = txn.del(txn.dbi().modseq, index::key_modseq(mb.id, old.modseq, uid)); !s) return s;
+  if (auto s = txn.del(txn.dbi().msgs, index::key_u32x2(mb.id, uid)); !s) return s;
+  if (auto s = txn.put(txn.dbi().modseq, index::key_modseq(mb.id, ms, uid), std::string_view("\1", 1)); !s)
+    return s;
+  std::string v;
+  for (int i = 0; i < 8; ++i) v += char((ms >> (8 * i)) & 0xff);
+  return txn.put(txn.dbi().expunged, index::key_u32x2(mb.id, uid), v);
+}
+
+Result<uint32_t> meta_u32(const Txn& txn, std::string_view key) {
+  auto v = txn.get(txn.dbi().meta, key);
+  if (!v) return v.error();
+  if (!*v || (*v)->size() != 4) return uint32_t(0);
+  uint32_t x;
+  std::memcpy(&x, (*v)->data(), 4);
+  return x;
+}
+
+Status put_meta_u32(Txn& txn, std::string_view key, uint32_t x) {
+  return txn.put(txn.dbi().meta, key, std::string_view(reinterpret_cast<const char*>(&x), 4));
+}
+
+// A new UIDVALIDITY: the current time, bumped past every value this account
+// handed out before, so it never repeats.
+Result<uint32_t> new_uidvalidity(Txn& txn, uint32_t at_least = 0) {
+  auto last = meta_u32(txn, "last_uidvalidity");
+  if (!last) return last.error();
+  uint32_t v = std::max<uint32_t>({uint32_t(std::time(nullptr)), *last + 1, at_least});
+  if (auto s = put_meta_u32(txn, "last_uidvalidity", v); !s) return s.error();
+  return v;
+}
+
+// Deletes every key of `db` that starts with the 4-byte mailbox id.
+Status drop_prefix(Txn& txn, MDB_dbi db, MailboxId id) {
+  std::string prefix = index::key_u32(id);
+  Cursor c(txn, db);
+  if (!c.ok()) return make_error(Errc::internal, "cursor");
+  bool more = c.seek(prefix);
+  while (more && c.key().starts_with(prefix)) {
+    if (!c.del()) return make_error(Errc::internal, "cursor del");
+    more = c.next();  // after a delete, MDB_NEXT gives the entry that followed
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------
+class WatchHub {
+ public:
+  uint64_t add(MailboxId mb, std::function<void()> fn) {
+    std::lock_guard lk(mu_);
+    uint64_t id = ++next_;
+    watchers_[mb][id] = std::make_shared<std::function<void()>>(std::move(fn));
+    return id;
+  }
+  void remove(MailboxId mb, uint64_t id) {
+    std::lock_guard lk(mu_);
+    auto it = watchers_.find(mb);
+    if (it == watchers_.end()) return;
+    it->second.erase(id);
+    if (it->second.empty()) watchers_.erase(it);
+  }
+  void notify(const std::set<MailboxId>& mbs) {
+    std::vector<std::shared_ptr<std::function<void()>>> fns;
+    {
+      std::lock_guard lk(mu_);
+      for (MailboxId mb : mbs) {
+        auto it = watchers_.find(mb);
+        if (it == watchers_.end()) continue;
+        for (auto& [id, fn] : it->second) fns.push_back(fn);
+      }
+    }
+    for (auto& fn : fns) (*fn)();
+  }
+
+ private:
+  std::mutex mu_;
+  uint64_t next_ = 0;
+  std::map<MailboxId, std::map<uint64_t, std::shared_ptr<std::function<void()>>>> watchers_;
+};
+
+class WatchImpl : public Account::Watch {
+ public:
+  WatchImpl(std::weak_ptr<WatchHub> hub, MailboxId mb, uint64_t id) : hub_(std::move(hub)), mb_(mb), id_(id) {}
+  ~WatchImpl() override {
+    if (auto h = hub_.lock()) h->remove(mb_, id_);
+  }
+
+ private:
+  std::weak_ptr<WatchHub> hub_;
+  MailboxId mb_;
+  uint64_t id_;
+};
+
+// ---------------------------------------------------------------------------
+class FdMessageFile : public MessageFile {
+ public:
+  FdMessageFile(int fd, uint64_t size) : fd_(fd), size_(size) {}
+  ~FdMessageFile() override { ::close(fd_); }
+  uint64_t size() const override { return size_; }
+  Result<size_t> read(uint64_t offset, std::span<char> out) override {
+    while (true) {
+      ssize_t n = ::pread(fd_, out.data(), out.size(), off_t(offset));
+      if (n >= 0) return size_t(n);
+      if (errno != EINTR) return make_error(Errc::internal, std::string("pread: ") + std::strerror(errno));
+    }
+  }
+
+ private:
+  int fd_;
+  uint64_t size_;
+};
+
+class MaildirIncoming : public IncomingMessage {
+ public:
+  MaildirIncoming(const void* owner, fs::path tmp_dir, std::string base, int fd)
+      : owner_(owner), path_(tmp_dir / base), base_(std::move(base)), fd_(fd) {}
+  ~MaildirIncoming() override {
+    if (fd_ >= 0) ::close(fd_);
+    if (!released_) ::unlink(path_.c_str());
+  }
+  Status write(std::string_view bytes) override {
+    if (fd_ < 0) return make_error(Errc::invalid, "message already finished");
+    size_ += bytes.size();
+    if (buf_.size() + bytes.size() <= kBuf) {
+      buf_.append(bytes);
+      return {};
+    }
+    if (auto s = flush(); !s) return s;
+    if (bytes.size() >= kBuf) return write_all(bytes);
+    buf_.append(bytes);
+    return {};
+  }
+  uint64_t size() const override { return size_; }
+
+  // Makes the file durable (fsync) with its mtime set to the internal date.
+  Status finish(int64_t internal_date, bool sync) {
+    if (fd_ < 0) return {};
+    if (auto s = flush(); !s) return s;
+    struct timespec ts[2] = {{internal_date, 0}, {internal_date, 0}};
+    ::futimens(fd_, ts);
+    if (sync && ::fsync(fd_) != 0) return sys_error("fsync", path_.string());
+    ::close(fd_);
+    fd_ = -1;
+    return {};
+  }
+  const void* owner() const { return owner_; }
+  const fs::path& path() const { return path_; }
+  const std::string& base() const { return base_; }
+  void release() { released_ = true; }
+
+ private:
+  static constexpr size_t kBuf = 64 * 1024;
+  Status flush() {
+    Status s = write_all(buf_);
+    buf_.clear();
+    return s;
+  }
+  Status write_all(std::string_view b) {
+    while (!b.empty()) {
+      ssize_t n = ::write(fd_, b.data(), b.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return sys_error("write", path_.string());
+      }
+      b.remove_prefix(size_t(n));
+    }
+    return {};
+  }
+  const void* owner_;
+  fs::path path_;
+  std::string base_;
+  int fd_;
+  std::string buf_;
+  uint64_t size_ = 0;
+  bool released_ = false;
+};
+
+// ---------------------------------------------------------------------------
+struct UserPaths {
+  fs::path root, maildir, index;
+};
+
+Result<UserPaths> user_paths(const StoreSettings& settings, const std::string& user) {
+  size_t at = user.rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 == user.size())
+    return make_error(Errc::invalid, "user is not local@domain");
+  std::string local = user.substr(0, at), domain = user.substr(at + 1);
+  for (const std::string* part : {&local, &domain}) {
+    if (*part == "." || *part == ".." || part->size() > 200) return make_error(Errc::invalid, "bad user name");
+    for (char c : *part)
+      if (c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+        return make_error(Errc::invalid, "bad user name");
+  }
+  UserPaths p;
+  p.root = settings.data_dir / domain / local;
+  p.maildir = p.root / "Maildir";
+  p.index = p.root / "index";
+  return p;
+}
+
+class MaildirAccount;
+
+// Accounts open in this process, by user directory: one LMDB environment per
+// account per process, shared by every Store and the admin functions.
+std::mutex g_accounts_mu;
+std::map<std::string, std::weak_ptr<MaildirAccount>> g_accounts;
+
+class MaildirAccount : public Account {
+ public:
+  MaildirAccount(StoreSettings settings, std::string user, UserPaths paths)
+      : settings_(std::move(settings)), user_(std::move(user)), paths_(std::move(paths)),
+        hub_(std::make_shared<WatchHub>()) {}
+
+  Status open();
+  Status rebuild(bool copy_old_aside);
+  Result<std::vector<std::string>> check();
+  MaildirCounters counters() const {
+    MaildirCounters c;
+    c.append_batches = append_batches_.load();
+    c.appended = appended_.load();
+    c.scans = scans_.load();
+    c.rebuilds = rebuilds_.load();
+    return c;
+  }
+
+  Result<std::vector<MailboxInfo>> list() override;
+  Result<MailboxId> lookup(std::string_view name) override;
+  Result<MailboxId> create(std::string_view name, uint8_t special_use) override;
+  Status remove(std::string_view name) override;
+  Status rename(std::string_view from, std::string_view to) override;
+  Status subscribe(std::string_view name, bool subscribed) override;
+  Result<MailboxStatus> status(std::string_view name) override;
+  Result<MailboxSnapshot> snapshot(MailboxId mailbox, bool claim_recent) override;
+  Result<Changes> changes_since(MailboxId mailbox, uint64_t modseq) override;
+  Result<std::vector<MessageMeta>> messages(MailboxId mailbox, std::span<const uint32_t> uids) override;
+  Result<std::unique_ptr<IncomingMessage>> begin_message() override;
+  Result<AppendResult> append(MailboxId mailbox, std::vector<NewMessage> messages) override;
+  Result<CopyResult> copy(MailboxId from, std::span<const uint32_t> uids, MailboxId to, bool move) override;
+  Result<std::vector<MessageMeta>> store(MailboxId mailbox, std::span<const uint32_t> uids, FlagOp op,
+                                         const Flags& flags, std::optional<uint64_t> unchanged_since,
+                                         std::vector<uint32_t>* failed) override;
+  Result<std::vector<uint32_t>> expunge(MailboxId mailbox, std::optional<std::span<const uint32_t>> only) override;
+  Result<std::unique_ptr<MessageFile>> open_message(MailboxId mailbox, uint32_t uid) override;
+  std::unique_ptr<Watch> watch(MailboxId mailbox, std::function<void()> wake) override;
+
+ private:
+  struct Prepared {
+    std::unique_ptr<MaildirIncoming> file;
+    uint64_t size = 0;
+    int64_t date = 0;
+    int16_t offset = 0;
+    uint8_t system = 0;
+    std::vector<std::string> keywords;
+  };
+  struct AppendRequest {
+    MailboxId mailbox = 0;
+    std::vector<Prepared> msgs;
+    std::optional<Result<AppendResult>> result;
+    bool done = false;
+  };
+
+  fs::path folder(const MailboxRecord& r) const { return r.dir.empty() ? paths_.maildir : paths_.maildir / r.dir; }
+  fs::path cur_path(const MailboxRecord& r, const std::string& base, uint64_t size, uint32_t uid,
+                    uint8_t flags) const {
+    return folder(r) / "cur" / maildir::make_file_name(base, size, uid, flags);
+  }
+  Result<fs::path> locate(const MailboxRecord& mb, uint32_t uid, const MessageRecord& m) const;
+  void repair(const std::string& what) {
+    if (settings_.on_repair) settings_.on_repair(user_, what);
+  }
+
+  Result<Txn> write_txn() { return Txn::begin(*env_, true); }
+  Result<Txn> read_txn() const { return Txn::begin(*env_, false); }
+
+  Status make_folder(const fs::path& dir, uint32_t uidvalidity);
+  Result<MailboxId> create_locked(Txn& txn, std::string_view name, uint8_t special_use, bool parents);
+  Result<std::optional<MailboxId>> lookup_txn(const Txn& txn, std::string_view name) const;
+  Status maybe_sync(MailboxId id);
+  Status scan(Txn& txn, MbState& mb, const UidList* uidlist, bool force, bool* changed,
+              const std::unordered_map<std::string, MessageRecord>* old = nullptr, uint32_t min_fresh_uid = 1);
+  void run_append_batch(std::vector<AppendRequest*>& batch);
+  Status init_new_index(bool fresh_maildir);
+
+  StoreSettings settings_;
+  std::string user_;
+  UserPaths paths_;
+  std::unique_ptr<Env> env_;
+  std::shared_ptr<WatchHub> hub_;
+  std::mutex write_mu_;  // one writer at a time (plus its post-commit file work)
+
+  std::mutex q_mu_;  // group commit queue
+  std::condition_variable q_cv_;
+  std::vector<AppendRequest*> queue_;
+  bool leader_ = false;
+
+  std::atomic<uint64_t> append_batches_{0}, appended_{0}, scans_{0}, rebuilds_{0};
+};
+
+// ---------------------------------------------------------------------------
+Status MaildirAccount::make_folder(const fs::path& dir, uint32_t uidvalidity) {
+  std::error_code ec;
+  for (const char* sub : {"cur", "new", "tmp"}) {
+    fs::create_directories(dir / sub, ec);
+    if (ec) return make_error(Errc::internal, "mkdir " + (dir / sub).string() + ": " + ec.message());
+  }
+  if (dir != paths_.maildir) {
+    int fd = ::open((dir / "maildirfolder").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
+  if (!read_uidvalidity_file(dir)) {
+    if (auto s = write_small_file(dir / kUidValidityFile, std::to_string(uidvalidity) + "\n", settings_.fsync); !s)
+      return s;
+  }
+  if (settings_.fsync) {
+    for (const char* sub : {"cur", "new", "tmp"})
+      if (auto s = fsync_path(dir / sub, true); !s) return s;
+    if (auto s = fsync_path(dir, true); !s) return s;
+    if (auto s = fsync_path(dir.parent_path(), true); !s) return s;
+  }
+  return {};
+}
+
+Status MaildirAccount::open() {
+  std::error_code ec;
+  bool fresh = !fs::exists(paths_.maildir, ec);
+  fs::create_directories(paths_.root, ec);
+  if (ec) return make_error(Errc::internal, "mkdir " + paths_.root.string() + ": " + ec.message());
+  for (const char* sub : {"cur", "new", "tmp"}) {
+    fs::create_directories(paths_.maildir / sub, ec);
+    if (ec) return make_error(Errc::internal, "mkdir Maildir: " + ec.message());
+  }
+  // Leftovers of deletes interrupted by a crash.
+  for (const auto& name : [&] {
+         std::vector<std::string> v;
+         DIR* d = ::opendir(paths_.maildir.c_str());
+         if (d) {
+           while (struct dirent* e = ::readdir(d))
+             if (std::string_view(e->d_name).starts_with(kTrashPrefix)) v.emplace_back(e->d_name);
+           ::closedir(d);
+         }
+         return v;
+       }())
+    fs::remove_all(paths_.maildir / name, ec);
+
+  auto move_aside = [&](const std::string& why) -> Status {
+    env_.reset();
+    fs::path aside = paths_.root / ("index.broken-" + std::to_string(std::time(nullptr)));
+    for (int i = 1; fs::exists(aside, ec); ++i)
+      aside = paths_.root / ("index.broken-" + std::to_string(std::time(nullptr)) + "-" + std::to_string(i));
+    fs::rename(paths_.index, aside, ec);
+    if (ec) return make_error(Errc::internal, "cannot move the index aside: " + ec.message());
+    repair("index unusable (" + why + "): moved to " + aside.filename().string() + ", rebuilding from the Maildir");
+    return {};
+  };
+
+  bool rebuilt = false;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int rc = 0;
+    auto env = Env::open(paths_.index, settings_.fsync, &rc);
+    if (!env) {
+      if (attempt == 0 && (rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_VERSION_MISMATCH ||
+                           rc == MDB_PAGE_NOTFOUND || rc == MDB_INCOMPATIBLE)) {
+        if (auto s = move_aside(env.error().detail); !s) return s;
+        rebuilt = true;
+        continue;
+      }
+      return env.error();
+    }
+    env_ = std::move(*env);
+    // Validate: version, and every mailbox record readable.
+    std::string problem;
+    uint32_t version = 0;
+    {
+      auto txn = read_txn();
+      if (!txn) return txn.error();
+      auto v = meta_u32(*txn, "version");
+      if (!v) {
+        problem = v.error().detail;
+      } else {
+        version = *v;
+        Cursor c(*txn, txn->dbi().mailboxes);
+        for (bool ok = c.first(); ok; ok = c.next())
+          if (c.key().size() != 4 || !index::decode_mailbox(c.value())) problem = "bad mailbox record";
+      }
+    }
+    if (problem.empty() && version != 0 && version != index::kIndexVersion)
+      problem = "index version " + std::to_string(version);
+    if (!problem.empty()) {
+      if (attempt == 0) {
+        if (auto s = move_aside(problem); !s) return s;
+        rebuilt = true;
+        continue;
+      }
+      return make_error(Errc::internal, "index unusable: " + problem);
+    }
+    if (version == 0) {
+      if (!fresh && !rebuilt) repair("index missing: rebuilding it from the Maildir");
+      return init_new_index(fresh && !rebuilt);
+    }
+    return {};
+  }
+  return make_error(Errc::internal, "cannot open index");
+}
+
+Status MaildirAccount::init_new_index(bool fresh_maildir) {
+  if (auto s = rebuild(false); !s) return s;
+  if (!fresh_maildir) return {};
+  // A brand-new account: the default mailboxes, created and subscribed.
+  std::lock_guard lk(write_mu_);
+  auto txn = write_txn();
+  if (!txn) return txn.error();
+  for (const auto& [name, use] : settings_.default_mailboxes) {
+    if (!maildir::validate_name(name)) continue;
+    auto found = lookup_txn(*txn, name);
+    if (!found) return found.error();
+    if (!*found) {
+      auto id = create_locked(*txn, name, use, true);
+      if (!id) return id.error();
+    }
+    if (auto s = txn->put(txn->dbi().subs, name, {}); !s) return s;
+  }
+  if (auto s = txn->put(txn->dbi().subs, "INBOX", {}); !s) return s;
+  return txn->commit();
+}
+
+// Rebuilds the index from the Maildir in one write transaction.
+Status MaildirAccount::rebuild(bool copy_old_aside) {
+  std::lock_guard lk(write_mu_);
+  rebuilds_++;
+  std::error_code ec;
+  if (copy_old_aside) {
+    fs::path aside = paths_.root / ("index.old-" + std::to_string(std::time(nullptr)));
+    for (int i = 1; fs::exists(aside, ec); ++i)
+      aside = paths_.root / ("index.old-" + std::to_string(std::time(nullptr)) + "-" + std::to_string(i));
+    fs::create_directories(aside, ec);
+    int rc = mdb_env_copy2(env_->env(), aside.c_str(), MDB_CP_COMPACT);
+    if (rc != 0) return index::lmdb_error(rc, "copy old index");
+  }
+  auto txn = write_txn();
+  if (!txn) return txn.error();
+  const auto& d = txn->dbi();
+
+  // What only the old index knows: keywords, date offsets, special-use, ids.
+  std::map<std::string, MailboxRecord> old_boxes;  // by dir
+  std::map<std::string, MailboxId> old_ids;         // by dir
+  std::map<std::string, std::unordered_map<std::string, MessageRecord>> old_msgs;  // dir -> base -> rec
+  {
+    std::map<MailboxId, std::string> dir_of;
+    Cursor c(*txn, d.mailboxes);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+      auto r = index::decode_mailbox(c.value());
+      if (!r || c.key().size() != 4) continue;
+      MailboxId id = index::get_be32(c.key(), 0);
+      dir_of[id] = r->dir;
+      old_ids[r->dir] = id;
+      old_boxes[r->dir] = std::move(*r);
+    }
+    Cursor m(*txn, d.msgs);
+    for (bool ok = m.first(); ok; ok = m.next()) {
+      if (m.key().size() != 8) continue;
+      auto it = dir_of.find(index::get_be32(m.key(), 0));
+      auto r = index::decode_message(m.value());
+      if (it == dir_of.end() || !r) continue;
+      old_msgs[it->second][r->base] = std::move(*r);
+    }
+  }
+  auto next_id = meta_u32(*txn, "next_id");
+  if (!next_id) return next_id.error();
+  auto last_uv = meta_u32(*txn, "last_uidvalidity");
+  if (!last_uv) return last_uv.error();
+  for (MDB_dbi db : {d.meta, d.mailboxes, d.names, d.msgs}) {
+    int rc = mdb_drop(txn->raw(), db, 0);
+    if (rc != 0) return index::lmdb_error(rc, "mdb_drop");
+  }
+  // Expunge history stays (QRESYNC); the entries of live messages go.
+  {
+    Cursor c(*txn, d.modseq);
+    for (bool ok = c.first(); ok;) {
+      if (!c.value().empty() && c.value()[0] == 0) {
+        if (!c.del()) return make_error(Errc::internal, "cursor del");
+        ok = c.next();  // after a delete, MDB_NEXT gives the entry that followed
+      } else {
+        ok = c.next();
+      }
+    }
+  }
+  if (auto s = put_meta_u32(*txn, "version", index::kIndexVersion); !s) return s;
+  if (auto s = put_meta_u32(*txn, "last_uidvalidity", *last_uv); !s) return s;
+  uint32_t id_counter = std::max<uint32_t>(*next_id, 1);
+
+  // Folders on disk.
+  std::vector<std::pair<std::string, std::string>> folders = {{"INBOX", ""}};  // name, dir
+  {
+    DIR* dir = ::opendir(paths_.maildir.c_str());
+    if (dir) {
+      while (struct dirent* e = ::readdir(dir)) {
+        std::string_view n = e->d_name;
+        if (n.size() < 2 || n[0] != '.' || n == ".." || n.starts_with(kTrashPrefix)) continue;
+        if (!fs::is_directory(paths_.maildir / n / "cur", ec)) continue;
+        auto name = maildir::name_for_folder(n);
+        if (!name || *name == "INBOX") continue;
+        folders.emplace_back(*name, std::string(n));
+      }
+      ::closedir(dir);
+    }
+  }
+  std::set<std::string> seen_names;
+  for (auto& [name, dir] : folders) {
+    if (!seen_names.insert(name).second) continue;  // two folder spellings of one name
+    MbState mb;
+    auto oit = old_ids.find(dir);
+    mb.id = oit != old_ids.end() ? oit->second : id_counter++;
+    id_counter = std::max(id_counter, mb.id + 1);
+    mb.rec.name = name;
+    mb.rec.dir = dir;
+    fs::path fpath = dir.empty() ? paths_.maildir : paths_.maildir / dir;
+    auto uidlist = read_dovecot_uidlist(fpath);
+    std::optional<uint32_t> uv = read_uidvalidity_file(fpath);
+    const MailboxRecord* old = old_boxes.count(dir) ? &old_boxes[dir] : nullptr;
+    if (!uv && uidlist && uidlist->uidvalidity) uv = uidlist->uidvalidity;
+    if (!uv && old) uv = old->uidvalidity;
+    if (!uv) {
+      auto v = new_uidvalidity(*txn);
+      if (!v) return v.error();
+      uv = *v;
+    } else if (*uv > *last_uv) {
+      *last_uv = *uv;
+      if (auto s = put_meta_u32(*txn, "last_uidvalidity", *uv); !s) return s;
+    }
+    mb.rec.uidvalidity = *uv;
+    if (auto s = make_folder(fpath, *uv); !s) return s;
+    bool same_instance = old && old->uidvalidity == *uv;
+    if (same_instance) {
+      mb.rec.highest_modseq = old->highest_modseq;
+    } else if (fs::exists(fpath / "cur", ec) && !list_dir(fpath / "cur").empty()) {
+      // Modseqs handed out before the index was lost are unknown: start
+      // above any plausible one (fewer than 65536 changes a second since
+      // 1970) so that they never go backwards for a caching client.
+      mb.rec.highest_modseq = uint64_t(std::time(nullptr)) << 16;
+    }
+    if (old) {
+      mb.rec.special_use = old->special_use;
+    } else {
+      for (const auto& [dn, use] : settings_.default_mailboxes)
+        if (dn == name) mb.rec.special_use = use;
+    }
+    bool changed = false;
+    auto oldm = old_msgs.find(dir);
+    // Every file with a UID keeps it: uidnext starts at 1 for the scan.
+    uint32_t min_fresh = std::max<uint32_t>(uidlist ? uidlist->next_uid : 1, same_instance ? old->uidnext : 1);
+    if (auto s = scan(*txn, mb, uidlist ? &*uidlist : nullptr, true, &changed,
+                      oldm != old_msgs.end() ? &oldm->second : nullptr, min_fresh);
+        !s)
+      return s;
+    if (uidlist) mb.rec.uidnext = std::max(mb.rec.uidnext, uidlist->next_uid);
+    if (same_instance) {
+      mb.rec.uidnext = std::max(mb.rec.uidnext, old->uidnext);
+      mb.rec.first_recent_uid = std::min(old->first_recent_uid, mb.rec.uidnext);
+    }
+    if (auto s = save_state(*txn, mb); !s) return s;
+    if (auto s = txn->put(d.names, name, index::key_u32(mb.id)); !s) return s;
+  }
+  if (auto s = put_meta_u32(*txn, "next_id", id_counter); !s) return s;
+
+  // Subscriptions survive in their own table; a Maildir imported without
+  // them takes Dovecot's file, or else subscribes every folder.
+  bool any_subs = false;
+  {
+    Cursor c(*txn, d.subs);
+    any_subs = c.first();
+  }
+  if (!any_subs && folders.size() > 1) {
+    auto subs = read_dovecot_subscriptions(paths_.maildir);
+    if (subs.empty())
+      for (auto& f : folders) subs.push_back(f.first);
+    for (auto& s : subs)
+      if (auto st = txn->put(d.subs, s, {}); !st) return st;
+  }
+  return txn->commit();
+}
+
+// Picks up files in new/ and cur/ that the index does not know. `force`
+// scans even if the directory mtimes did not change. Requires write_mu_.
+Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool force, bool* changed,
+                            const std::unordered_map<std::string, MessageRecord>* old, uint32_t min_fresh_uid) {
+  fs::path dir = folder(mb.rec);
+  fs::path cur = dir / "cur", nw = dir / "new";
+  int64_t new_before = mtime_ns(nw), cur_before = mtime_ns(cur);
+  bool do_cur = force || cur_before != mb.rec.cur_mtime || cur_before <= 0;
+  bool do_new = force || new_before != mb.rec.new_mtime || new_before <= 0;
+  if (!do_cur && !do_new) return {};
+  scans_++;
+  struct Found {
+    bool in_new;
+    std::string name;
+    maildir::FileName fn;
+    uint32_t uid = 0;  // to adopt; 0 = fresh
+  };
+  std::vector<Found> found;
+  std::set<uint32_t> claimed;
+  auto consider = [&](bool in_new, std::string name) -> Status {
+    maildir::FileName fn = maildir::parse_file_name(name);
+    std::optional<uint32_t> uid = fn.uid;
+    if (!uid && uidlist) {
+      auto it = uidlist->by_base.find(fn.base);
+      if (it != uidlist->by_base.end()) uid = it->second;
+    }
+    Found f{in_new, std::move(name), std::move(fn), 0};
+    if (uid) {
+      auto rec = load_message(txn, mb.id, *uid);
+      if (!rec) return rec.error();
+      if (*rec && (*rec)->base == f.fn.base) {
+        if (!in_new) return {};  // known
+        // Known but in new/ (someone moved it back): treat as unknown copy.
+      } else if (!*rec) {
+        auto ex = txn.get(txn.dbi().expunged, index::key_u32x2(mb.id, *uid));
+        if (!ex) return ex.error();
+        if (*ex) {
+          // Expunged, but the unlink after the commit did not happen.
+          ::unlink(((in_new ? nw : cur) / f.name).c_str());
+          *changed = true;
+          return {};
+        }
+        if ((*uid >= mb.rec.uidnext || uidlist) && claimed.insert(*uid).second) f.uid = *uid;
+      }
+    }
+    found.push_back(std::move(f));
+    return {};
+  };
+  if (do_cur)
+    for (auto& n : list_dir(cur))
+      if (auto s = consider(false, std::move(n)); !s) return s;
+  if (do_new)
+    for (auto& n : list_dir(nw))
+      if (auto s = consider(true, std::move(n)); !s) return s;
+
+  // Adopted UIDs first in UID order, then fresh ones in name (time) order.
+  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+    if ((a.uid == 0) != (b.uid == 0)) return a.uid != 0;
+    if (a.uid != b.uid) return a.uid < b.uid;
+    return a.name < b.name;
+  });
+  bool renamed = false, moved_from_new = false;
+  for (auto& f : found) {
+    fs::path from = (f.in_new ? nw : cur) / f.name;
+    struct stat st;
+    if (::stat(from.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    uint32_t uid = f.uid;
+    if (uid == 0) uid = std::max(mb.rec.uidnext, min_fresh_uid);
+    mb.rec.uidnext = std::max(mb.rec.uidnext, uid + 1);
+    MessageRecord m;
+    m.size = uint64_t(st.st_size);
+    m.internal_date = st.st_mtim.tv_sec;
+    m.system = f.fn.flags;
+    if (old) {
+      auto it = old->find(f.fn.base);
+      if (it != old->end()) {
+        m.keywords = it->second.keywords;
+        m.date_offset = it->second.date_offset;
+        m.internal_date = it->second.internal_date;
+        if (!f.fn.uid && !uidlist) m.system = it->second.system;
+      }
+    }
+    m.base = f.fn.base;
+    std::string target = maildir::make_file_name(m.base, m.size, uid, m.system);
+    if (f.in_new || target != f.name) {
+      fs::path to = cur / target;
+      if (::rename(from.c_str(), to.c_str()) != 0) return sys_error("rename", from.string());
+      renamed = true;
+      moved_from_new |= f.in_new;
+    }
+    if (auto s = insert_message(txn, mb, uid, m); !s) return s;
+    *changed = true;
+  }
+  if (renamed) {
+    if (auto s = fsync_path(cur, settings_.fsync); !s) return s;
+  }
+  // After moving files out of new/ its mtime is ours; keeping the value seen
+  // before the scan makes the next check look once more (a file dropped
+  // while we scanned is then found).
+  if (do_new) mb.rec.new_mtime = moved_from_new ? 0 : stable_mtime(new_before);
+  if (do_cur || renamed) mb.rec.cur_mtime = stable_mtime(mtime_ns(cur));
+  return {};
+}
+
+// Scans `id` if its directories changed since the last scan (a stat each).
+Status MaildirAccount::maybe_sync(MailboxId id) {
+  MailboxRecord rec;
+  {
+    auto txn = read_txn();
+    if (!txn) return txn.error();
+    auto r = load_mailbox(*txn, id);
+    if (!r) return r.error();
+    if (!*r) return make_error(Errc::not_found, "no such mailbox");
+    rec = std::move(**r);
+  }
+  fs::path dir = folder(rec);
+  int64_t n = mtime_ns(dir / "new"), c = mtime_ns(dir / "cur");
+  if (n == rec.new_mtime && c == rec.cur_mtime && n > 0 && c > 0) return {};
+  bool changed = false;
+  {
+    std::lock_guard lk(write_mu_);
+    auto txn = write_txn();
+    if (!txn) return txn.error();
+    auto mb = load_state(*txn, id);
+    if (!mb) return mb.error();
+    MailboxRecord before = mb->rec;
+    if (auto s = scan(*txn, *mb, nullptr, false, &changed); !s) return s;
+    if (mb->rec.new_mtime != before.new_mtime || mb->rec.cur_mtime != before.cur_mtime || changed) {
+      if (auto s = save_state(*txn, *mb); !s) return s;
+      if (auto s = txn->commit(); !s) return s;
+    }
+  }
+  if (changed) hub_->notify({id});
+  return {};
+}
+
+Result<fs::path> MaildirAccount::locate(const MailboxRecord& mb, uint32_t uid, const MessageRecord& m) const {
+  fs::path p = cur_path(mb, m.base, m.size, uid, m.system);
+  if (::access(p.c_str(), F_OK) == 0) return p;
+  // The name lags the index (crash during flag renames, another program).
+  for (const char* sub : {"cur", "new"}) {
+    fs::path dir = folder(mb) / sub;
+    for (auto& n : list_dir(dir)) {
+      if (n.size() > m.base.size() && n.starts_with(m.base) && (n[m.base.size()] == ',' || n[m.base.size()] == ':'))
+        return dir / n;
+      if (n == m.base) return dir / n;
+    }
+  }
+  return make_error(Errc::not_found, "message file missing: " + p.string());
+}
+
+// --- mailboxes -------------------------------------------------------------
+
+Result<std::optional<MailboxId>> MaildirAccount::lookup_txn(const Txn& txn, std::string_view name) const {
+  auto v = txn.get(txn.dbi().names, name);
+  if (!v) return v.error();
+  if (!*v || (*v)->size() != 4) return std::optional<MailboxId>();
+  return std::optional<MailboxId>(index::get_be32(**v, 0));
+}
+
+Result<std::vector<MailboxInfo>> MaildirAccount::list() {
+  auto txn = read_txn();
+  if (!txn) return txn.error();
+  std::map<std::string, MailboxInfo> all;
+  {
+    Cursor c(*txn, txn->dbi().names);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+      MailboxInfo& i = all[std::string(c.key())];
+      i.name = std::string(c.key());
+      i.id = index::get_be32(c.value(), 0);
+      i.exists = true;
+      auto rec = load_mailbox(*txn, i.id);
+      if (rec && *rec) i.special_use = (*rec)->special_use;
+    }
+  }
+  {
+    Cursor c(*txn, txn->dbi().subs);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+      std::string n(c.key());
+      auto it = all.find(n);
+      if (it == all.end()) {
+        MailboxInfo i;
+        i.name = n;
+        i.exists = false;
+        i.subscribed = true;
+        all.emplace(n, std::move(i));
+      } else {
+        it->second.subscribed = true;
+      }
+    }
+  }
+  std::vector<MailboxInfo> out;
+  out.reserve(all.size());
+  for (auto& [n, i] : all) {
+    if (i.exists) {
+      for (size_t p = n.find('/'); p != std::string::npos; p = n.find('/', p + 1)) {
+        auto it = all.find(n.substr(0, p));
+        if (it != all.end()) it->second.has_children = true;
+      }
+    }
+  }
+  for (auto& [n, i] : all) out.push_back(std::move(i));
+  return out;
+}
+
+Result<MailboxId> MaildirAccount::lookup(std::string_view name) {
+  auto txn = read_txn();
+  if (!txn) return txn.error();
+  auto id = lookup_txn(*txn, name);
+  if (!id) return id.error();
+  if (!*id) return make_error(Errc::not_found, "no mailbox " + ascii::printable(name));
+  return **id;
+}
+
+Result<MailboxId> MaildirAccount::create_locked(Txn& txn, std::string_view name, uint8_t special_use, bool parents) {
+  if (parents) {
+    for (size_t p = name.find('/'); p != std::string_view::npos; p = name.find('/', p + 1)) {
+      std::string_view parent = name.substr(0, p);
+      auto found = lookup_txn(txn, parent);
+      if (!found) return found.error();
+      if (!*found) {
+        auto id = create_locked(txn, parent, 0, false);
+        if (!id) return id.error();
+      }
+    }
+  }
+  auto next_id = meta_u32(txn, "next_id");
+  if (!next_id) return next_id.error();
+  MbState mb;
+  mb.id = std::max<uint32_t>(*next_id, 1);
+  if (auto s = put_meta_u32(txn, "next_id", mb.id + 1); !s) return s.error();
+  mb.rec.name = std::string(name);
+  mb.rec.dir = maildir::folder_for_name(name);
+  mb.rec.special_use = special_use;
+  fs::path dir = folder(mb.rec);
+  // A folder left on disk (made by another program): keep its UIDVALIDITY
+  // and pick up its files.
+  std::optional<uint32_t> uv = read_uidvalidity_file(dir);
+  auto v = new_uidvalidity(txn, uv.value_or(0));
+  if (!v) return v.error();
+  mb.rec.uidvalidity = uv.value_or(*v);
+  if (auto s = make_folder(dir, mb.rec.uidvalidity); !s) return s.error();
+  bool changed = false;
+  if (auto s = scan(txn, mb, nullptr, true, &changed); !s) return s.error();
+  if (auto s = save_state(txn, mb); !s) return s.error();
+  if (auto s = txn.put(txn.dbi().names, name, index::key_u32(mb.id)); !s) return s.error();
+  return mb.id;
+}
+
+Result<MailboxId> MaildirAccount::create(std::string_view name, uint8_t special_use) {
+  if (auto s = maildir::validate_name(name); !s) return s.error();
+  std::lock_guard lk(write_mu_);
+  auto txn = write_txn();
+  if (!txn) return txn.error();
+  auto found = lookup_txn(*txn, name);
+  if (!found) return found.error();
+  if (*found) return make_error(Errc::already_exists, "mailbox exists");
+  auto id = create_locked(*txn, name, special_use, true);
+  if (!id) return id;
+  if (auto s = txn->commit(); !s) return s.error();
+  return id;
+}
+
+Status MaildirAccount::remove(std::string_view name) {
+  if (name == "INBOX") return make_error(Errc::permission_denied, "INBOX cannot be deleted");
+  if (auto s = maildir::validate_name(name); !s) return s;
+  MailboxId id;
+  fs::path trash;
+  {
+    std::lock_guard lk(write_mu_);
+    auto txn = write_txn();
+    if (!txn) return txn.error();
+    auto found = lookup_txn(*txn, name);
+    if (!found) return found.error();
+    if (!*found) return make_error(Errc::not_found, "no such mailbox");
+    id = **found;
+    auto mb = load_state(*txn, id);
+    if (!mb) return mb.error();
+    const auto& d = txn->dbi();
+    for (MDB_dbi db : {d.msgs, d.modseq, d.expunged})
+      if (auto s = drop_prefix(*txn, db, id); !s) return s;
+    if (auto s = txn->del(d.mailboxes, index::key_u32(id)); !s) return s;
+    if (auto s = txn->del(d.names, name); !s) return s;
+    fs::path dir = folder(mb->rec);
+    trash = paths_.maildir / (kTrashPrefix + std::to_string(id) + "-" + std::to_string(std::time(nullptr)));
+    if (::rename(dir.c_str(), trash.c_str()) != 0 && errno != ENOENT) return sys_error("rename", dir.string());
+    if (auto s = txn->commit(); !s) {
+      ::rename(trash.c_str(), dir.c_str());
+      return s;
+    }
+  }
+  std::error_code ec;
+  fs::remove_all(trash, ec);
+  hub_->notify({id});
+  return {};
+}
+
+Status MaildirAccount::rename(std::string_view from, std::string_view to) {
+  if (auto s = maildir::validate_name(from); !s) return s;
+  if (auto s = maildir::validate_name(to); !s) return s;
+  if (to == "INBOX") return make_error(Errc::already_exists, "INBOX exists");
+  if (to.starts_with(std::string(from) + "/")) return make_error(Errc::invalid, "cannot rename a mailbox into itself");
+  std::set<MailboxId> touched;
+  {
+    std::lock_guard lk(write_mu_);
+    auto txn = write_txn();
+    if (!txn) return txn.error();
+    const auto& d = txn->dbi();
+    auto src = lookup_txn(*txn, from);
+    if (!src) return src.error();
+    if (!*src) return make_error(Errc::not_found, "no such mailbox");
+    auto dst = lookup_txn(*txn, to);
+    if (!dst) return dst.error();
+    if (*dst) return make_error(Errc::already_exists, "target exists");
+
+    if (from == "INBOX") {
+      // RFC 9051 §6.3.6: the messages move to a new mailbox; INBOX stays, empty.
+      auto nid = create_locked(*txn, to, 0, true);
+      if (!nid) return nid.error();
+      auto inbox = load_state(*txn, **src);
+      auto nb = load_state(*txn, *nid);
+      if (!inbox) return inbox.error();
+      if (!nb) return nb.error();
+      std::vector<std::pair<uint32_t, MessageRecord>> msgs;
+      {
+        Cursor c(*txn, d.msgs);
+        std::string prefix = index::key_u32(inbox->id);
+        for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+          auto r = index::decode_message(c.value());
+          if (r) msgs.emplace_back(index::get_be32(c.key(), 4), std::move(*r));
+        }
+      }
+      std::vector<std::pair<fs::path, fs::path>> done;
+      auto undo = [&] {
+        for (auto& [a, b] : done) ::rename(b.c_str(), a.c_str());
+      };
+      for (auto& [uid, m] : msgs) {
+        auto p = locate(inbox->rec, uid, m);
+        if (!p) continue;
+        fs::path target = cur_path(nb->rec, m.base, m.size, uid, m.system);
+        if (::rename(p->c_str(), target.c_str()) != 0) {
+          undo();
+          return sys_error("rename", p->string());
+        }
+        done.emplace_back(*p, target);
+        MessageRecord copy = m;
+        if (auto s = insert_message(*txn, *nb, uid, copy); !s) return undo(), s;
+        if (auto s = remove_message(*txn, *inbox, uid, m); !s) return undo(), s;
+      }
+      nb->rec.uidnext = std::max(nb->rec.uidnext, inbox->rec.uidnext);
+      nb->rec.first_recent_uid = inbox->rec.first_recent_uid;
+      if (auto s = fsync_path(folder(nb->rec) / "cur", settings_.fsync); !s) return undo(), s;
+      if (auto s = save_state(*txn, *inbox); !s) return undo(), s;
+      if (auto s = save_state(*txn, *nb); !s) return undo(), s;
+      if (auto s = txn->commit(); !s) return undo(), s;
+      touched = {inbox->id, nb->id};
+    } else {
+      // The mailbox and its children, each its own folder directory.
+      std::vector<std::pair<std::string, MailboxId>> moving;
+      std::string prefix = std::string(from) + "/";
+      moving.emplace_back(std::string(from), **src);
+      {
+        Cursor c(*txn, d.names);
+        for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next())
+          moving.emplace_back(std::string(c.key()), index::get_be32(c.value(), 0));
+      }
+      // Missing parents of the new name.
+      for (size_t p = to.find('/'); p != std::string_view::npos; p = to.find('/', p + 1)) {
+        auto found = lookup_txn(*txn, to.substr(0, p));
+        if (!found) return found.error();
+        if (!*found) {
+          auto id = create_locked(*txn, to.substr(0, p), 0, false);
+          if (!id) return id.error();
+        }
+      }
+      std::vector<std::pair<fs::path, fs::path>> done;
+      auto undo = [&] {
+        for (auto it = done.rbegin(); it != done.rend(); ++it) ::rename(it->second.c_str(), it->first.c_str());
+      };
+      for (auto& [old_name, id] : moving) {
+        std::string new_name = std::string(to) + old_name.substr(from.size());
+        if (auto s = maildir::validate_name(new_name); !s) return undo(), s;
+        auto exists = lookup_txn(*txn, new_name);
+        if (!exists) return undo(), exists.error();
+        if (*exists) return undo(), make_error(Errc::already_exists, "target exists");
+        auto mb = load_state(*txn, id);
+        if (!mb) return undo(), mb.error();
+        fs::path old_dir = folder(mb->rec);
+        mb->rec.name = new_name;
+        mb->rec.dir = maildir::folder_for_name(new_name);
+        fs::path new_dir = folder(mb->rec);
+        if (::access(new_dir.c_str(), F_OK) == 0) return undo(), make_error(Errc::already_exists, "folder exists on disk");
+        if (::rename(old_dir.c_str(), new_dir.c_str()) != 0) return undo(), sys_error("rename", old_dir.string());
+        done.emplace_back(old_dir, new_dir);
+        if (auto s = save_state(*txn, *mb); !s) return undo(), s;
+        if (auto s = txn->del(d.names, old_name); !s) return undo(), s;
+        if (auto s = txn->put(d.names, new_name, index::key_u32(id)); !s) return undo(), s;
+        touched.insert(id);
+      }
+      if (auto s = fsync_path(paths_.maildir, settings_.fsync); !s) return undo(), s;
+      if (auto s = txn->commit(); !s) return undo(), s;
+    }
+  }
+  hub_->notify(touched);
+  return {};
+}
+
+Status MaildirAccount::subscribe(std::string_view name, bool subscribed) {
+  if (auto s = maildir::validate_name(name); !s) return s;
+  std::lock_guard lk(write_mu_);
+  auto txn = write_txn();
+  if (!txn) return txn.error();
+  Status s = subscribed ? txn->put(txn->dbi().subs, name, {}) : txn->del(txn->dbi().subs, name);
+  if (!s) return s;
+  return txn->commit();
+}
+
+Result<MailboxStatus> MaildirAccount::status(std::string_view name) {
+  auto id = lookup(name);
+  if (!id) return id.error();
+  if (auto s = maybe_sync(*id); !s) return s.error();
+  auto txn = read_txn();
+  if (!txn) return txn.error();
+  auto mb = load_state(*txn, *id);
+  if (!mb) return mb.error();
+  MailboxStatus st;
+  st.messages = mb->rec.messages;
+  st.unseen = mb->rec.unseen;
+  st.deleted = mb->rec.deleted;
+  st.uidnext = mb->rec.uidnext;
+  st.uidvalidity = mb->rec.uidvalidity;
+  st.size = mb->rec.size;
+  st.highest_modseq = mb->rec.highest_modseq;
+  Cursor c(*txn, txn->dbi().msgs);
+  std::string prefix = index::key_u32(*id);
+  for (bool ok = c.seek(index::key_u32x2(*id, mb->rec.first_recent_uid)); ok && c.key().starts_with(prefix);
+       ok = c.next())
+    st.recent++;
+  return st;
+}
+
+// --- messages --------------------------------------------------------------
+
+Result<MailboxSnapshot> MaildirAccount::snapshot(MailboxId id, bool claim_recent) {
+  if (auto s = maybe_sync(id); !s) return s.error();
+  auto fill = [&](const Txn& txn, const MailboxRecord& rec, uint32_t first_recent) {
+    MailboxSnapshot snap;
+    snap.id = id;
+    snap.uidvalidity = rec.uidvalidity;
+    snap.uidnext = rec.uidnext;
+    snap.highest_modseq = rec.highest_modseq;
+    snap.first_recent_uid = first_recent;
+    snap.messages.reserve(rec.messages);
+    Cursor c(txn, txn.dbi().msgs);
+    std::string prefix = index::key_u32(id);
+    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+      auto r = index::decode_message(c.value());
+      if (!r) continue;
+      snap.messages.push_back(to_meta(index::get_be32(c.key(), 4), *r));
+    }
+    return snap;
+  };
+  if (claim_recent) {
+    std::lock_guard lk(write_mu_);
+    auto txn = write_txn();
+    if (!txn) return txn.error();
+    auto mb = load_state(*txn, id);
+    if (!mb) return mb.error();
+    uint32_t old = mb->rec.first_recent_uid;
+    MailboxSnapshot snap = fill(*txn, mb->rec, old);
+    if (old != mb->rec.uidnext) {
+      mb->rec.first_recent_uid = mb->rec.uidnext;
+      if (auto s = save_state(*txn, *mb); !s) return s.error();
+      if (auto s = txn->commit(); !s) return s.error();
+    }
+    return snap;
+  }
+  auto txn = read_txn();
+  if (!txn) return txn.error();
+  auto mb = load_state(*txn, id);
+  if (!mb) return mb.error();
+  return fill(*txn, mb->rec, mb->rec.first_recent_uid);
+}
+
+Result<Changes> MaildirAccount::changes_since(MailboxId id, uint64_t modseq) {
+  if (auto s = maybe_sync(id); !s) return s.error();
+  auto txn = read_txn();
+  if (!txn) return txn.error();
+  auto mb = load_state(*txn, id);
+  if (!mb) return mb.error();
+  Changes ch;
+  ch.uidvalidity = mb->rec.uidvalidity;
+  ch.uidnext = mb->rec.uidnext;
+  ch.highest_modseq = mb->rec.highest_modseq;
+  Cursor c(*txn, txn->dbi().modseq);
+  std::string prefix = index::key_u32(id);
+  for (bool ok = c.seek(index::key_modseq(id, modseq + 1, 0)); ok && c.key().starts_with(prefix); ok = c.next()) {
+    if (c.key().size() != 16 || c.value().empty()) continue;
+    uint32_t uid = index::get_be32(c.key(), 12);
+    if (c.value()[0] == 1) {
+      ch.expunged.push_back(uid);
+    } else {
+      auto r = load_message(*txn, id, uid);
+      if (!r) return r.error();
+      if (*r) ch.updated.push_back(to_meta(uid, **r));
+    }
+  }
+  std::sort(ch.updated.begin(), ch.updated.end(), [](const MessageMeta& a, const MessageMeta& b) { return a.uid < b.uid; });
+  std::sort(ch.expunged.begin(), ch.expunged.end());
+  return ch;
+}
+
+Result<std::vector<MessageMeta>> MaildirAccount::messages(MailboxId id, std::span<const uint32_t> uids_in) {
+  auto uids = sorted_unique(uids_in);
+  auto txn = read_txn();
+  if (!txn) return txn.error();
+  auto mb = load_mailbox(*txn, id);
+  if (!mb) return mb.error();
+  if (!*mb) return make_error(Errc::not_found, "no such mailbox");
+  std::vector<MessageMeta> out;
+  out.reserve(uids.size());
+  if (uids.empty()) return out;
+  Cursor c(*txn, txn->dbi().msgs);
+  std::string prefix = index::key_u32(id);
+  bool ok = c.seek(index::key_u32x2(id, uids.front()));
+  for (uint32_t want : uids) {
+    // Walk forward for near UIDs, seek for far ones: one pass either way.
+    int steps = 0;
+    while (ok && c.key().starts_with(prefix) && index::get_be32(c.key(), 4) < want) {
+      if (++steps > 16) {
+        ok = c.seek(index::key_u32x2(id, want));
+        break;
+      }
+      ok = c.next();
+    }
+    if (!ok || !c.key().starts_with(prefix)) break;
+    if (index::get_be32(c.key(), 4) == want) {
+      auto r = index::decode_message(c.value());
+      if (r) out.push_back(to_meta(want, *r));
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<IncomingMessage>> MaildirAccount::begin_message() {
+  std::string base = maildir::make_unique_name();
+  fs::path tmp = paths_.maildir / "tmp";
+  int fd = ::open((tmp / base).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return sys_error("create", (tmp / base).string());
+  return std::unique_ptr<IncomingMessage>(std::make_unique<MaildirIncoming>(this, tmp, base, fd));
+}
+
+Result<AppendResult> MaildirAccount::append(MailboxId mailbox, std::vector<NewMessage> messages) {
+  if (messages.empty()) return make_error(Errc::invalid, "nothing to append");
+  AppendRequest req;
+  req.mailbox = mailbox;
+  // Each file is made durable by its own caller, in parallel; the index
+  // commit and the directory fsync are shared (group commit below).
+  for (auto& m : messages) {
+    auto* in = dynamic_cast<MaildirIncoming*>(m.body.get());
+    if (!in || in->owner() != this) return make_error(Errc::invalid, "message not from this account");
+    Prepared p;
+    p.date = m.internal_date.value_or(std::time(nullptr));
+    p.offset = int16_t(m.internal_date_offset);
+    if (auto s = in->finish(p.date, settings_.fsync); !s) return s.error();
+    p.size = in->size();
+    p.system = m.flags.system & (kSeen | kAnswered | kFlagged | kDeleted | kDraft);
+    p.keywords = normalize_keywords(m.flags.keywords);
+    m.body.release();
+    p.file.reset(in);
+    req.msgs.push_back(std::move(p));
+  }
+  std::unique_lock lk(q_mu_);
+  queue_.push_back(&req);
+  while (!req.done) {
+    if (!leader_) {
+      leader_ = true;
+      std::vector<AppendRequest*> batch;
+      batch.swap(queue_);
+      lk.unlock();
+      run_append_batch(batch);
+      lk.lock();
+      for (auto* r : batch) r->done = true;
+      leader_ = false;
+      q_cv_.notify_all();
+    } else {
+      q_cv_.wait(lk);
+    }
+  }
+  return std::move(*req.result);
+}
+
+void MaildirAccount::run_append_batch(std::vector<AppendRequest*>& batch) {
+  std::set<MailboxId> touched;
+  {
+    std::lock_guard lk(write_mu_);
+    append_batches_++;
+    auto fail_all = [&](const Error& e) {
+      for (auto* r : batch)
+        if (!r->result || r->result->ok()) r->result = e;
+    };
+    auto txn = write_txn();
+    if (!txn) return fail_all(txn.error());
+    std::map<MailboxId, MbState> boxes;
+    std::map<MailboxId, bool> cur_clean;
+    std::vector<std::pair<fs::path, fs::path>> placed;  // tmp -> cur, of requests that succeeded
+    std::set<fs::path> dirs;
+    for (auto* req : batch) {
+      auto it = boxes.find(req->mailbox);
+      if (it == boxes.end()) {
+        auto mb = load_state(*txn, req->mailbox);
+        if (!mb) {
+          req->result = mb.error();
+          continue;
+        }
+        // Was cur/ unchanged since our last look? Then our own renames do not
+        // make the next snapshot rescan it.
+        int64_t m = mtime_ns(folder(mb->rec) / "cur");
+        cur_clean[req->mailbox] = m > 0 && m == mb->rec.cur_mtime;
+        it = boxes.emplace(req->mailbox, std::move(*mb)).first;
+      }
+      MbState& mb = it->second;
+      MbState saved = mb;
+      auto nested = Txn::begin(*env_, true, txn->raw());
+      if (!nested) {
+        req->result = nested.error();
+        continue;
+      }
+      AppendResult res;
+      res.uidvalidity = mb.rec.uidvalidity;
+      std::vector<std::pair<fs::path, fs::path>> mine;
+      Status st;
+      for (auto& p : req->msgs) {
+        uint32_t uid = mb.rec.uidnext++;
+        fs::path target = cur_path(mb.rec, p.file->base(), p.size, uid, p.system);
+        if (::rename(p.file->path().c_str(), target.c_str()) != 0) {
+          st = sys_error("rename", target.string());
+          break;
+        }
+        mine.emplace_back(p.file->path(), target);
+        MessageRecord m;
+        m.size = p.size;
+        m.internal_date = p.date;
+        m.date_offset = p.offset;
+        m.system = p.system;
+        m.base = p.file->base();
+        m.keywords = p.keywords;
+        if (st = insert_message(*nested, mb, uid, m); !st) break;
+        res.uids.push_back(uid);
+      }
+      if (!st) {
+        for (auto& [a, b] : mine) ::rename(b.c_str(), a.c_str());
+        nested->abort();
+        mb = saved;
+        req->result = st.error();
+        continue;
+      }
+      if (auto s = nested->commit(); !s) {
+        for (auto& [a, b] : mine) ::rename(b.c_str(), a.c_str());
+        mb = saved;
+        req->result = s.error();
+        continue;
+      }
+      placed.insert(placed.end(), mine.begin(), mine.end());
+      dirs.insert(folder(mb.rec) / "cur");
+      req->result = std::move(res);
+    }
+    for (auto& [id, mb] : boxes) {
+      if (cur_clean[id]) mb.rec.cur_mtime = mtime_ns(folder(mb.rec) / "cur");
+      if (auto s = save_state(*txn, mb); !s) {
+        for (auto& [a, b] : placed) ::rename(b.c_str(), a.c_str());
+        return fail_all(s.error());
+      }
+    }
+    Status st;
+    for (auto& d : dirs)
+      if (st = fsync_path(d, settings_.fsync); !st) break;
+    if (st) st = txn->commit();
+    if (!st) {
+      // Not acknowledged: take the files back out of cur/ (their tmp names
+      // are removed when the IncomingMessages are destroyed).
+      for (auto& [a, b] : placed) ::rename(b.c_str(), a.c_str());
+      return fail_all(st.error());
+    }
+    for (auto* req : batch) {
+      if (req->result && req->result->ok()) {
+        for (auto& p : req->msgs) p.file->release();
+        appended_ += req->msgs.size();
+        touched.insert(req->mailbox);
+      }
+    }
+  }
+  hub_->notify(touched);
+}
+
+Result<CopyResult> MaildirAccount::copy(MailboxId from, std::span<const uint32_t> uids_in, MailboxId to, bool move) {
+  auto uids = sorted_unique(uids_in);
+  CopyResult res;
+  std::vector<fs::path> to_unlink;
+  {
+    std::lock_guard lk(write_mu_);
+    auto txn = write_txn();
+    if (!txn) return txn.error();
+    auto src_state = load_state(*txn, from);
+    if (!src_state) return src_state.error();
+    std::optional<MbState> dst_state;
+    if (to != from) {
+      auto d = load_state(*txn, to);
+      if (!d) return d.error();
+      dst_state = std::move(*d);
+    }
+    MbState& src = *src_state;
+    MbState& dst = dst_state ? *dst_state : src;
+    res.uidvalidity = dst.rec.uidvalidity;
+    std::vector<fs::path> created;
+    auto undo = [&] {
+      for (auto& p : created) ::unlink(p.c_str());
+    };
+    fs::path tmpdir = paths_.maildir / "tmp";
+    for (uint32_t uid : uids) {
+      auto r = load_message(*txn, from, uid);
+      if (!r) return undo(), r.error();
+      if (!*r) continue;
+      MessageRecord m = std::move(**r);
+      auto path = locate(src.rec, uid, m);
+      if (!path) continue;  // file gone: nothing to copy
+      std::string base = maildir::make_unique_name();
+      fs::path tmp = tmpdir / base;
+      if (::link(path->c_str(), tmp.c_str()) != 0) {
+        std::error_code ec;
+        if (!fs::copy_file(*path, tmp, ec)) return undo(), make_error(Errc::internal, "copy: " + ec.message());
+        if (auto s = fsync_path(tmp, settings_.fsync); !s) return undo(), s.error();
+      }
+      uint32_t nuid = dst.rec.uidnext++;
+      fs::path target = cur_path(dst.rec, base, m.size, nuid, m.system);
+      if (::rename(tmp.c_str(), target.c_str()) != 0) {
+        ::unlink(tmp.c_str());
+        return undo(), sys_error("rename", target.string());
+      }
+      created.push_back(target);
+      MessageRecord nm = m;
+      nm.base = base;
+      if (auto s = insert_message(*txn, dst, nuid, nm); !s) return undo(), s.error();
+      if (move) {
+        if (auto s = remove_message(*txn, src, uid, m); !s) return undo(), s.error();
+        to_unlink.push_back(*path);
+      }
+      res.source_uids.push_back(uid);
+      res.dest_uids.push_back(nuid);
+    }
+    if (res.source_uids.empty()) return res;
+    if (auto s = fsync_path(folder(dst.rec) / "cur", settings_.fsync); !s) return undo(), s.error();
+    if (auto s = save_state(*txn, src); !s) return undo(), s.error();
+    if (dst_state)
+      if (auto s = save_state(*txn, dst); !s) return undo(), s.error();
+    if (auto s = txn->commit(); !s) return undo(), s.error();
+    for (auto& p : to_unlink) ::unlink(p.c_str());
+  }
+  hub_->notify(move ? std::set<MailboxId>{from, to} : std::set<MailboxId>{to});
+  return res;
+}
+
+Result<std::vector<MessageMeta>> MaildirAccount::store(MailboxId id, std::span<const uint32_t> uids_in, FlagOp op,
+                                                       const Flags& flags, std::optional<uint64_t> unchanged_since,
+                                                       std::vector<uint32_t>* failed) {
+  auto uids = sorted_unique(uids_in);
+  std::vector<MessageMeta> out;
+  auto kws = normalize_keywords(flags.keywords);
+  uint8_t sys = flags.system & (kSeen | kAnswered | kFlagged | kDeleted | kDraft);
+  {
+    std::lock_guard lk(write_mu_);
+    auto txn = write_txn();
+    if (!txn) return txn.error();
+    auto mb = load_state(*txn, id);
+    if (!mb) return mb.error();
+    struct Ren {
+      std::string from, to;
+    };
+    std::vector<Ren> renames;
+    for (uint32_t uid : uids) {
+      auto r = load_message(*txn, id, uid);
+      if (!r) return r.error();
+      if (!*r) continue;
+      const MessageRecord& old = **r;
+      if (unchanged_since && old.modseq > *unchanged_since) {
+        if (failed) failed->push_back(uid);
+        continue;
+      }
+      MessageRecord m = old;
+      switch (op) {
+        case FlagOp::replace:
+          m.system = sys;
+          m.keywords = kws;
+          break;
+        case FlagOp::add:
+          m.system |= sys;
+          for (auto& k : kws)
+            if (!has_keyword(m.keywords, k)) m.keywords.push_back(k);
+          m.keywords = normalize_keywords(std::move(m.keywords));
+          break;
+        case FlagOp::remove:
+          m.system &= uint8_t(~sys);
+          std::erase_if(m.keywords, [&](const std::string& k) { return has_keyword(kws, k); });
+          break;
+      }
+      if (m.system == old.system && m.keywords == old.keywords) continue;
+      if (auto s = update_message(*txn, *mb, uid, old, m); !s) return s.error();
+      if (m.system != old.system)
+        renames.push_back({maildir::make_file_name(m.base, m.size, uid, old.system),
+                           maildir::make_file_name(m.base, m.size, uid, m.system)});
+      out.push_back(to_meta(uid, m));
+    }
+    if (out.empty()) return out;
+    if (auto s = save_state(*txn, *mb); !s) return s.error();
+    if (auto s = txn->commit(); !s) return s.error();
+    // Keep the ":2," letters in step; the index already holds the truth.
+    fs::path cur = folder(mb->rec) / "cur";
+    int dfd = ::open(cur.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      for (auto& r : renames) ::renameat(dfd, r.from.c_str(), dfd, r.to.c_str());
+      ::close(dfd);
+    }
+  }
+  hub_->notify({id});
+  return out;
+}
+
+Result<std::vector<uint32_t>> MaildirAccount::expunge(MailboxId id, std::optional<std::span<const uint32_t>> only) {
+  std::vector<uint32_t> out;
+  {
+    std::lock_guard lk(write_mu_);
+    auto txn = write_txn();
+    if (!txn) return txn.error();
+    auto mb = load_state(*txn, id);
+    if (!mb) return mb.error();
+    std::vector<std::pair<uint32_t, MessageRecord>> victims;
+    if (mb->rec.deleted == 0) return out;
+    if (only) {
+      for (uint32_t uid : sorted_unique(*only)) {
+        auto r = load_message(*txn, id, uid);
+        if (!r) return r.error();
+        if (*r && ((*r)->system & kDeleted)) victims.emplace_back(uid, std::move(**r));
+      }
+    } else {
+      Cursor c(*txn, txn->dbi().msgs);
+      std::string prefix = index::key_u32(id);
+      for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+        auto r = index::decode_message(c.value());
+        if (r && (r->system & kDeleted)) victims.emplace_back(index::get_be32(c.key(), 4), std::move(*r));
+      }
+    }
+    if (victims.empty()) return out;
+    std::vector<fs::path> files;
+    for (auto& [uid, m] : victims) {
+      files.push_back(cur_path(mb->rec, m.base, m.size, uid, m.system));
+      if (auto s = remove_message(*txn, *mb, uid, m); !s) return s.error();
+      out.push_back(uid);
+    }
+    if (auto s = save_state(*txn, *mb); !s) return s.error();
+    if (auto s = txn->commit(); !s) return s.error();
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (::unlink(files[i].c_str()) != 0 && errno == ENOENT) {
+        if (auto p = locate(mb->rec, victims[i].first, victims[i].second)) ::unlink(p->c_str());
+      }
+    }
+  }
+  hub_->notify({id});
+  return out;
+}
+
+Result<std::unique_ptr<MessageFile>> MaildirAccount::open_message(MailboxId id, uint32_t uid) {
+  MailboxRecord mbr;
+  MessageRecord m;
+  {
+    auto txn = read_txn();
+    if (!txn) return txn.error();
+    auto mb = load_mailbox(*txn, id);
+    if (!mb) return mb.error();
+    if (!*mb) return make_error(Errc::not_found, "no such mailbox");
+    auto r = load_message(*txn, id, uid);
+    if (!r) return r.error();
+    if (!*r) return make_error(Errc::not_found, "no such message");
+    mbr = std::move(**mb);
+    m = std::move(**r);
+  }
+  int fd = ::open(cur_path(mbr, m.base, m.size, uid, m.system).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    auto p = locate(mbr, uid, m);
+    if (!p) return p.error();
+    fd = ::open(p->c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return sys_error("open", p->string());
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return make_error(Errc::internal, "fstat");
+  }
+  return std::unique_ptr<MessageFile>(std::make_unique<FdMessageFile>(fd, uint64_t(st.st_size)));
+}
+
+std::unique_ptr<Account::Watch> MaildirAccount::watch(MailboxId mailbox, std::function<void()> wake) {
+  uint64_t token = hub_->add(mailbox, std::move(wake));
+  return std::make_unique<WatchImpl>(hub_, mailbox, token);
+}
+
+// --- check -----------------------------------------------------------------
+
+Result<std::vector<std::string>> MaildirAccount::check() {
+  std::lock_guard lk(write_mu_);
+  std::vector<std::string> out;
+  auto txn = read_txn();
+  if (!txn) return txn.error();
+  std::set<std::string> known_dirs;
+  Cursor c(*txn, txn->dbi().mailboxes);
+  for (bool ok = c.first(); ok; ok = c.next()) {
+    auto rec = index::decode_mailbox(c.value());
+    if (!rec) {
+      out.push_back("unreadable mailbox record");
+      continue;
+    }
+    MailboxId id = index::get_be32(c.key(), 0);
+    known_dirs.insert(rec->dir);
+    fs::path dir = folder(*rec);
+    std::string label = "mailbox \"" + rec->name + "\"";
+    if (::access((dir / "cur").c_str(), F_OK) != 0) {
+      out.push_back(label + ": folder " + dir.string() + " missing");
+      continue;
+    }
+    std::unordered_map<std::string, std::string> on_disk;  // base -> file name
+    for (auto& n : list_dir(dir / "cur")) on_disk[maildir::parse_file_name(n).base] = n;
+    for (auto& n : list_dir(dir / "new")) out.push_back(label + ": unknown file new/" + n + " (not yet picked up)");
+    Cursor m(*txn, txn->dbi().msgs);
+    std::string prefix = index::key_u32(id);
+    for (bool ok2 = m.seek(prefix); ok2 && m.key().starts_with(prefix); ok2 = m.next()) {
+      uint32_t uid = index::get_be32(m.key(), 4);
+      auto r = index::decode_message(m.value());
+      if (!r) {
+        out.push_back(label + ": unreadable record of UID " + std::to_string(uid));
+        continue;
+      }
+      auto it = on_disk.find(r->base);
+      if (it == on_disk.end()) {
+        out.push_back(label + ": UID " + std::to_string(uid) + " missing file " + r->base);
+        continue;
+      }
+      auto fn = maildir::parse_file_name(it->second);
+      if (fn.uid != uid)
+        out.push_back(label + ": UID " + std::to_string(uid) + " file " + it->second + " has another U=");
+      if (fn.flags != r->system)
+        out.push_back(label + ": UID " + std::to_string(uid) + " flags in index \"" +
+                      maildir::flags_to_letters(r->system) + "\" but file " + it->second);
+      on_disk.erase(it);
+    }
+    for (auto& [base, n] : on_disk) out.push_back(label + ": unknown file cur/" + n);
+  }
+  DIR* d = ::opendir(paths_.maildir.c_str());
+  if (d) {
+    while (struct dirent* e = ::readdir(d)) {
+      std::string_view n = e->d_name;
+      if (n.size() < 2 || n[0] != '.' || n == ".." || n.starts_with(kTrashPrefix)) continue;
+      std::error_code ec;
+      if (!fs::is_directory(paths_.maildir / n / "cur", ec)) continue;
+      if (!known_dirs.count(std::string(n))) out.push_back("unknown folder " + std::string(n));
+    }
+    ::closedir(d);
+  }
+  return out;
+}
+
+// --- store and registry ------------------------------------------------------
+
+Result<std::shared_ptr<MaildirAccount>> open_account(const StoreSettings& settings, const std::string& user) {
+  auto paths = user_paths(settings, user);
+  if (!paths) return paths.error();
+  std::string key = fs::weakly_canonical(paths->root).string();
+  std::lock_guard lk(g_accounts_mu);
+  if (auto it = g_accounts.find(key); it != g_accounts.end())
+    if (auto acc = it->second.lock()) return acc;
+  auto acc = std::make_shared<MaildirAccount>(settings, user, std::move(*paths));
+  if (auto s = acc->open(); !s) return s.error();
+  g_accounts[key] = acc;
+  return acc;
+}
+
+class MaildirStore : public Store {
+ public:
+  explicit MaildirStore(StoreSettings s) : settings_(std::move(s)) {}
+  Result<std::shared_ptr<Account>> open(const std::string& user) override {
+    auto acc = open_account(settings_, user);
+    if (!acc) return acc.error();
+    return std::shared_ptr<Account>(std::move(*acc));
+  }
+
+ private:
+  StoreSettings settings_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> make_maildir_store(StoreSettings settings) {
+  return std::make_unique<MaildirStore>(std::move(settings));
+}
+
+Status rebuild_index(const StoreSettings& settings, const std::string& user) {
+  auto acc = open_account(settings, user);
+  if (!acc) return acc.error();
+  return (*acc)->rebuild(true);
+}
+
+Result<std::vector<std::string>> check_index(const StoreSettings& settings, const std::string& user) {
+  auto acc = open_account(settings, user);
+  if (!acc) return acc.error();
+  return (*acc)->check();
+}
+
+std::optional<MaildirCounters> maildir_counters(const Account& account) {
+  auto* a = dynamic_cast<const MaildirAccount*>(&account);
+  if (!a) return std::nullopt;
+  return a->counters();
+}
+
+}  // namespace courriel::store

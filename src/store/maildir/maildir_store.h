@@ -1,0 +1,49 @@
+// The Maildir++ backend with a per-user LMDB index (DESIGN.md §3): the
+// admin and recovery entry points besides make_maildir_store() (store.h).
+//
+// Layout per user "local@domain" under StoreSettings::data_dir:
+//   <domain>/<local>/Maildir/{cur,new,tmp}   INBOX (see maildir/layout.h for
+//   <domain>/<local>/Maildir/.<name>/...      folder and file naming)
+//   <domain>/<local>/index/                   the LMDB environment
+// Each folder also holds "courriel-uidvalidity" (its UIDVALIDITY, so a rebuilt
+// index keeps it) and "maildirfolder" (Maildir++ marker). Dovecot's
+// "dovecot-uidlist" and "subscriptions" files are read when an index is built
+// from a Maildir (import), never written.
+//
+// Thread-safety: every function here may be called from any thread, also
+// while the same account is open through a Store in this process (the
+// environment is shared: one per account per process).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "store/store.h"
+
+namespace courriel::store {
+
+// Rebuilds `user`'s index from the Maildir, keeping UIDVALIDITY (from each
+// folder's courriel-uidvalidity or dovecot-uidlist), UIDs (",U=" in file
+// names, else dovecot-uidlist) and flags (":2," letters); keywords and
+// INTERNALDATE offsets are kept from the old index where it is readable. The
+// old index is first copied to "<user>/index.old-<unix time>/".
+Status rebuild_index(const StoreSettings& settings, const std::string& user);
+
+// Human-readable disagreements between `user`'s index and Maildir (missing
+// files, unknown files, flag or UID mismatches, missing folders); empty when
+// they agree. Files in new/ not yet picked up are reported as unknown.
+Result<std::vector<std::string>> check_index(const StoreSettings& settings, const std::string& user);
+
+// Counters of one open account, for tests and benchmarks.
+struct MaildirCounters {
+  uint64_t append_batches = 0;  // group commits (one LMDB commit + dir fsyncs each)
+  uint64_t appended = 0;        // messages stored by append()
+  uint64_t scans = 0;           // directory scans (new/ or cur/ changed)
+  uint64_t rebuilds = 0;        // index rebuilds since the account was opened
+};
+// nullopt if `account` is not a Maildir account.
+std::optional<MaildirCounters> maildir_counters(const Account& account);
+
+}  // namespace courriel::store
