@@ -9,7 +9,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/admin_commands.h"
 #include "app/config.h"
+#include "app/data_dir.h"
 #include "app/serve.h"
 #include "auth/user_db.h"
 
@@ -100,7 +102,11 @@ int main(int argc, char** argv) {
   for (CLI::App* sub : {user_add, user_passwd})
     sub->add_flag("--password-stdin", password_stdin, "read the password from stdin (one line)");
 
+  // courriel mailbox list|create|delete, courriel index rebuild|check
+  app::AdminCommands admin(cli);
+
   CLI11_PARSE(cli, argc, argv);
+  if (admin.parsed()) return admin.run();
 
   if (serve->parsed()) {
     auto config = resolve_config(serve_data);
@@ -110,6 +116,7 @@ int main(int argc, char** argv) {
 
   auto config = resolve_config(user_data);
   if (!config) return fail(config.error().detail, 78);
+  if (Status made = app::ensure_data_dir(config->data_dir); !made) return fail(made.error().detail);
   auth::UserDb users(config->data_dir, config->default_domain);
   if (user_list->parsed()) {
     auto names = users.list();

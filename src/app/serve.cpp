@@ -1,5 +1,7 @@
 #include "app/serve.h"
 
+#include "app/data_dir.h"
+
 #include <fcntl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -85,13 +87,10 @@ int serve(Config config, const ServeFlags& flags) {
     }
   if (!flags.pid_file.empty()) config.pid_file = flags.pid_file;
 
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) {
-    spdlog::critical("cannot create data dir {}: {}", config.data_dir.string(), ec.message());
+  if (Status made = ensure_data_dir(config.data_dir); !made) {
+    spdlog::critical("{}", made.error().detail);
     return kExitConfig;
   }
-  ::chmod(config.data_dir.c_str(), 0700);
 
   auth::UserDb users(config.data_dir, config.default_domain);
   if (config.create_demo_user) {
@@ -177,6 +176,7 @@ int serve(Config config, const ServeFlags& flags) {
                  config.threads ? config.threads : std::thread::hardware_concurrency());
   });
   blocking.join();
+  std::error_code ec;
   if (!config.pid_file.empty()) std::filesystem::remove(config.pid_file, ec);
   spdlog::info("stopped");
   return 0;

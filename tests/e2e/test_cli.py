@@ -203,10 +203,6 @@ def test_version():
     assert re.search(r"\d+\.\d+", r.stdout + r.stderr)
 
 
-@pytest.mark.xfail(strict=True, reason="server bug: `courriel user add` on a data dir that "
-                   "does not exist yet fails with 'cannot open DIR/users.lock: No such file "
-                   "or directory' instead of creating it (0700) like `serve` does, so an "
-                   "admin cannot create the first user before the first start")
 def test_cli_creates_private_data_dir(tmp_path):
     import stat
 

@@ -175,8 +175,9 @@ def test_unknown_command_named(server):
         assert tagged == "a BAD Unknown command FROBNICATE", tagged
 
 
-@pytest.mark.parametrize("cmd", ["SELECT INBOX", "EXAMINE INBOX", "LIST \"\" *",
-                                 "CREATE foo", "STATUS INBOX (MESSAGES)"])
+# Commands of later issues: BAD naming the command until they exist.
+@pytest.mark.parametrize("cmd", ["GETACL INBOX", "MYRIGHTS INBOX", "COMPRESS DEFLATE",
+                                 "GETQUOTAROOT INBOX"])
 def test_not_yet_implemented_commands(server, cmd):
     with server.raw() as c:
         _, tagged = c.command("l", "LOGIN demo demo")

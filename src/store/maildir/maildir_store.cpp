@@ -58,10 +58,15 @@ int64_t now_ns() {
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-// A directory mtime recorded after a scan: one within the last second may
-// still change without its value changing (coarse timestamps), so it is not
-// trusted and the next check scans again.
-int64_t stable_mtime(int64_t m) { return (m < 0 || now_ns() - m < 1000000000) ? 0 : m; }
+// A directory mtime recorded after a scan: a very recent one may still
+// change without its value changing (timestamps are coarse: a kernel tick on
+// ext4/xfs, a whole second on file systems without sub-second times), so it
+// is not trusted and the next check scans again.
+int64_t stable_mtime(int64_t m) {
+  if (m < 0) return 0;
+  int64_t window = (m % 1000000000 == 0) ? 2000000000 : 50000000;
+  return now_ns() - m < window ? 0 : m;
+}
 
 Status fsync_path(const fs::path& p, bool enabled) {
   if (!enabled) return {};
@@ -100,13 +105,24 @@ Status write_small_file(const fs::path& p, std::string_view content, bool sync) 
   return {};
 }
 
-std::optional<uint32_t> read_uidvalidity_file(const fs::path& folder) {
+// "<uidvalidity>[ <uidnext>]\n": the UIDNEXT part is a hint written after
+// expunges (no fsync), so that a rebuilt index does not hand out again the
+// UIDs of expunged messages that were the newest.
+std::optional<uint32_t> read_uidvalidity_file(const fs::path& folder, uint32_t* uidnext_hint = nullptr) {
   std::ifstream in(folder / kUidValidityFile);
   std::string line;
   if (!in || !std::getline(in, line)) return std::nullopt;
-  auto v = ascii::parse_u64(line, UINT32_MAX);
+  size_t sp = line.find(' ');
+  auto v = ascii::parse_u64(std::string_view(line).substr(0, sp), UINT32_MAX);
   if (!v || *v == 0) return std::nullopt;
+  if (uidnext_hint && sp != std::string::npos)
+    *uidnext_hint = uint32_t(ascii::parse_u64(std::string_view(line).substr(sp + 1), UINT32_MAX).value_or(0));
   return uint32_t(*v);
+}
+
+void write_uidnext_hint(const fs::path& folder, uint32_t uidvalidity, uint32_t uidnext) {
+  (void)write_small_file(folder / kUidValidityFile,
+                         std::to_string(uidvalidity) + " " + std::to_string(uidnext) + "\n", false);
 }
 
 // Dovecot's dovecot-uidlist: header "3 V<uidvalidity> N<nextuid> ..." (or
@@ -188,6 +204,19 @@ std::vector<std::string> read_dovecot_subscriptions(const fs::path& maildir) {
     if (maildir::validate_name(name)) out.push_back(name);
   }
   return out;
+}
+
+// Writes Dovecot's v2 subscriptions file (so that a rebuilt index, and
+// Dovecot itself, keep the subscriptions). Best effort.
+void write_dovecot_subscriptions(const fs::path& maildir, const Txn& txn, bool sync) {
+  std::string out = "V\t2\n\n";
+  Cursor c(txn, txn.dbi().subs);
+  for (bool ok = c.first(); ok; ok = c.next()) {
+    std::string n(c.key());
+    std::replace(n.begin(), n.end(), '/', '\t');
+    out += n + "\n";
+  }
+  (void)write_small_file(maildir / "subscriptions", out, sync);
 }
 
 std::vector<std::string> normalize_keywords(std::vector<std::string> kws) {
@@ -645,6 +674,18 @@ Status MaildirAccount::open() {
        }())
     fs::remove_all(paths_.maildir / name, ec);
 
+  // Maildir spec: files left in tmp/ for 36 hours are abandoned deliveries.
+  {
+    fs::path tmp = paths_.maildir / "tmp";
+    time_t cutoff = std::time(nullptr) - 36 * 3600;
+    for (auto& n : list_dir(tmp)) {
+      struct stat st;
+      if (::stat((tmp / n).c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime < cutoff &&
+          st.st_atime < cutoff)
+        ::unlink((tmp / n).c_str());
+    }
+  }
+
   auto move_aside = [&](const std::string& why) -> Status {
     env_.reset();
     fs::path aside = paths_.root / ("index.broken-" + std::to_string(std::time(nullptr)));
@@ -723,6 +764,7 @@ Status MaildirAccount::init_new_index(bool fresh_maildir) {
     if (auto s = txn->put(txn->dbi().subs, name, {}); !s) return s;
   }
   if (auto s = txn->put(txn->dbi().subs, "INBOX", {}); !s) return s;
+  write_dovecot_subscriptions(paths_.maildir, *txn, settings_.fsync);
   return txn->commit();
 }
 
@@ -818,7 +860,8 @@ Status MaildirAccount::rebuild(bool copy_old_aside) {
     mb.rec.dir = dir;
     fs::path fpath = dir.empty() ? paths_.maildir : paths_.maildir / dir;
     auto uidlist = read_dovecot_uidlist(fpath);
-    std::optional<uint32_t> uv = read_uidvalidity_file(fpath);
+    uint32_t uidnext_hint = 0;
+    std::optional<uint32_t> uv = read_uidvalidity_file(fpath, &uidnext_hint);
     const MailboxRecord* old = old_boxes.count(dir) ? &old_boxes[dir] : nullptr;
     if (!uv && uidlist && uidlist->uidvalidity) uv = uidlist->uidvalidity;
     if (!uv && old) uv = old->uidvalidity;
@@ -850,12 +893,14 @@ Status MaildirAccount::rebuild(bool copy_old_aside) {
     bool changed = false;
     auto oldm = old_msgs.find(dir);
     // Every file with a UID keeps it: uidnext starts at 1 for the scan.
-    uint32_t min_fresh = std::max<uint32_t>(uidlist ? uidlist->next_uid : 1, same_instance ? old->uidnext : 1);
+    uint32_t min_fresh = std::max<uint32_t>({uidlist ? uidlist->next_uid : 1u, same_instance ? old->uidnext : 1u,
+                                             uidnext_hint, 1u});
     if (auto s = scan(*txn, mb, uidlist ? &*uidlist : nullptr, true, &changed,
                       oldm != old_msgs.end() ? &oldm->second : nullptr, min_fresh);
         !s)
       return s;
     if (uidlist) mb.rec.uidnext = std::max(mb.rec.uidnext, uidlist->next_uid);
+    mb.rec.uidnext = std::max(mb.rec.uidnext, uidnext_hint);
     if (same_instance) {
       mb.rec.uidnext = std::max(mb.rec.uidnext, old->uidnext);
       mb.rec.first_recent_uid = std::min(old->first_recent_uid, mb.rec.uidnext);
@@ -901,6 +946,7 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
   };
   std::vector<Found> found;
   std::set<uint32_t> claimed;
+  bool renamed_known = false;
   auto consider = [&](bool in_new, std::string name) -> Status {
     maildir::FileName fn = maildir::parse_file_name(name);
     std::optional<uint32_t> uid = fn.uid;
@@ -913,7 +959,13 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
       auto rec = load_message(txn, mb.id, *uid);
       if (!rec) return rec.error();
       if (*rec && (*rec)->base == f.fn.base) {
-        if (!in_new) return {};  // known
+        if (!in_new) {
+          // Known. A name lagging the index (a crash during the renames
+          // after a STORE) is put in step: the index is the authority.
+          std::string want = maildir::make_file_name((*rec)->base, (*rec)->size, *uid, (*rec)->system);
+          if (f.name != want && ::rename((cur / f.name).c_str(), (cur / want).c_str()) == 0) renamed_known = true;
+          return {};
+        }
         // Known but in new/ (someone moved it back): treat as unknown copy.
       } else if (!*rec) {
         auto ex = txn.get(txn.dbi().expunged, index::key_u32x2(mb.id, *uid));
@@ -943,7 +995,7 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
     if (a.uid != b.uid) return a.uid < b.uid;
     return a.name < b.name;
   });
-  bool renamed = false, moved_from_new = false;
+  bool renamed = renamed_known, moved_from_new = false;
   for (auto& f : found) {
     fs::path from = (f.in_new ? nw : cur) / f.name;
     struct stat st;
@@ -1237,6 +1289,7 @@ Status MaildirAccount::rename(std::string_view from, std::string_view to) {
       if (auto s = save_state(*txn, *inbox); !s) return undo(), s;
       if (auto s = save_state(*txn, *nb); !s) return undo(), s;
       if (auto s = txn->commit(); !s) return undo(), s;
+      write_uidnext_hint(folder(inbox->rec), inbox->rec.uidvalidity, inbox->rec.uidnext);
       touched = {inbox->id, nb->id};
     } else {
       // The mailbox and its children, each its own folder directory.
@@ -1296,6 +1349,7 @@ Status MaildirAccount::subscribe(std::string_view name, bool subscribed) {
   if (!txn) return txn.error();
   Status s = subscribed ? txn->put(txn->dbi().subs, name, {}) : txn->del(txn->dbi().subs, name);
   if (!s) return s;
+  write_dovecot_subscriptions(paths_.maildir, *txn, settings_.fsync);
   return txn->commit();
 }
 
@@ -1638,6 +1692,8 @@ Result<CopyResult> MaildirAccount::copy(MailboxId from, std::span<const uint32_t
     if (dst_state)
       if (auto s = save_state(*txn, dst); !s) return undo(), s.error();
     if (auto s = txn->commit(); !s) return undo(), s.error();
+    if (move && res.source_uids.back() + 1 == src.rec.uidnext)
+      write_uidnext_hint(folder(src.rec), src.rec.uidvalidity, src.rec.uidnext);
     for (auto& p : to_unlink) ::unlink(p.c_str());
   }
   hub_->notify(move ? std::set<MailboxId>{from, to} : std::set<MailboxId>{to});
@@ -1742,6 +1798,7 @@ Result<std::vector<uint32_t>> MaildirAccount::expunge(MailboxId id, std::optiona
     }
     if (auto s = save_state(*txn, *mb); !s) return s.error();
     if (auto s = txn->commit(); !s) return s.error();
+    if (out.back() + 1 == mb->rec.uidnext) write_uidnext_hint(folder(mb->rec), mb->rec.uidvalidity, mb->rec.uidnext);
     for (size_t i = 0; i < files.size(); ++i) {
       if (::unlink(files[i].c_str()) != 0 && errno == ENOENT) {
         if (auto p = locate(mb->rec, victims[i].first, victims[i].second)) ::unlink(p->c_str());

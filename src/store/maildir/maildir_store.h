@@ -5,10 +5,21 @@
 //   <domain>/<local>/Maildir/{cur,new,tmp}   INBOX (see maildir/layout.h for
 //   <domain>/<local>/Maildir/.<name>/...      folder and file naming)
 //   <domain>/<local>/index/                   the LMDB environment
-// Each folder also holds "courriel-uidvalidity" (its UIDVALIDITY, so a rebuilt
-// index keeps it) and "maildirfolder" (Maildir++ marker). Dovecot's
-// "dovecot-uidlist" and "subscriptions" files are read when an index is built
-// from a Maildir (import), never written.
+// Each folder also holds "courriel-uidvalidity" ("<UIDVALIDITY>[ <UIDNEXT>]",
+// so a rebuilt index keeps UIDVALIDITY and never reuses the UIDs of expunged
+// newest messages) and "maildirfolder" (Maildir++ marker). The Maildir holds
+// Dovecot's v2 "subscriptions" file, kept in step with the index. Dovecot's
+// "dovecot-uidlist" is read when an index is built from a Maildir (import),
+// never written.
+//
+// Crash rules: a message file is fsynced in tmp/, renamed into cur/ with its
+// UID inside the index write transaction, cur/ is fsynced, then the
+// transaction commits; a file in cur/ with a U= the index does not know and
+// >= UIDNEXT is adopted with that UID at the next scan. Flag renames and
+// unlinks of expunged files happen after the commit; the index is the
+// authority: a scan puts lagging ":2," letters back in step and unlinks files
+// of expunged UIDs. Directory scans happen when new/ or cur/ changed (mtime)
+// since the last one.
 //
 // Thread-safety: every function here may be called from any thread, also
 // while the same account is open through a Store in this process (the

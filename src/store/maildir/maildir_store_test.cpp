@@ -581,6 +581,21 @@ TEST_F(MaildirTest, CrashAfterRenameBeforeCommitIsAdopted) {
   EXPECT_EQ(append_one(*a, inbox, "next"), 8u);
 }
 
+TEST_F(MaildirTest, LaggingFlagLettersArePutInStep) {
+  auto a = open();
+  MailboxId inbox = id(*a, "INBOX");
+  append_one(*a, inbox, "x");
+  (void)a->store(inbox, std::vector<uint32_t>{1}, FlagOp::add, Flags{kSeen, {}}, std::nullopt, nullptr);
+  auto name = files(maildir() / "cur").at(0);
+  ASSERT_TRUE(name.ends_with(":2,S"));
+  // A crash between the STORE commit and its rename.
+  fs::rename(maildir() / "cur" / name, maildir() / "cur" / name.substr(0, name.size() - 1));
+  EXPECT_EQ(read_all(*a, inbox, 1), "x");  // found anyway
+  (void)a->snapshot(inbox, false);
+  EXPECT_EQ(files(maildir() / "cur").at(0), name);
+  EXPECT_TRUE(check_index(settings(), user_)->empty());
+}
+
 TEST_F(MaildirTest, ExpungedFileLeftBehindIsRemoved) {
   auto a = open();
   MailboxId inbox = id(*a, "INBOX");
@@ -608,6 +623,10 @@ TEST_F(MaildirTest, DeletedIndexIsRebuiltKeepingUids) {
   ASSERT_TRUE(a->expunge(inbox, std::nullopt).ok());
   (void)a->store(inbox, std::vector<uint32_t>{1}, FlagOp::add, Flags{kDeleted, {}}, std::nullopt, nullptr);
   ASSERT_TRUE(a->expunge(inbox, std::nullopt).ok());
+  append_one(*a, inbox, "newest, expunged", Flags{kDeleted, {}});  // UID 6
+  ASSERT_EQ(*a->expunge(inbox, std::nullopt), (std::vector<uint32_t>{6}));
+  ASSERT_TRUE(a->subscribe("Sent", false).ok());
+  ASSERT_TRUE(a->subscribe("Ghost", true).ok());
   uint64_t hm = a->snapshot(inbox, false)->highest_modseq;
   a.reset();
   fs::remove_all(index_dir());
@@ -627,7 +646,10 @@ TEST_F(MaildirTest, DeletedIndexIsRebuiltKeepingUids) {
   std::map<std::string, MailboxInfo> by;
   for (auto& i : listed(*a)) by[i.name] = i;
   EXPECT_EQ(by["Sent"].special_use, kSent);
-  EXPECT_EQ(append_one(*a, inbox, "after"), 6u);
+  EXPECT_FALSE(by["Sent"].subscribed);
+  EXPECT_TRUE(by["Drafts"].subscribed);
+  EXPECT_TRUE(by["Ghost"].subscribed && !by["Ghost"].exists);
+  EXPECT_EQ(append_one(*a, inbox, "after"), 7u);  // 6 was expunged: never again
 }
 
 TEST_F(MaildirTest, CorruptIndexIsMovedAsideAndRebuilt) {
