@@ -95,6 +95,9 @@ const std::map<std::string, std::map<std::string, Setter>>& schema() {
            {"max_literal_size", integer_key(1024, 1 << 30, [](int64_t v, Config& c) {
               c.max_literal_size = size_t(v);
             })},
+           {"max_message_size", integer_key(1024, int64_t(4) << 30, [](int64_t v, Config& c) {
+              c.max_message_size = uint64_t(v);
+            })},
            {"unauthenticated_timeout", integer_key(5, 3600, [](int64_t v, Config& c) {
               c.unauthenticated_timeout = std::chrono::seconds(v);
             })},

@@ -31,6 +31,7 @@ struct Config {
   std::optional<net::ListenAddress> imaps = net::ListenAddress{"127.0.0.1", 1993};
   size_t max_line_length = 64 * 1024;
   size_t max_literal_size = 64 * 1024;
+  uint64_t max_message_size = 100ull << 20;
   std::chrono::seconds unauthenticated_timeout{60};
   std::chrono::seconds idle_timeout{30 * 60};
   // [tls]

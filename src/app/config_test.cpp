@@ -28,6 +28,7 @@ TEST(Config, ExampleFileMatchesDefaults) {
   EXPECT_EQ(c->imaps->to_string(), d.imaps->to_string());
   EXPECT_EQ(c->max_line_length, d.max_line_length);
   EXPECT_EQ(c->max_literal_size, d.max_literal_size);
+  EXPECT_EQ(c->max_message_size, d.max_message_size);
   EXPECT_EQ(c->unauthenticated_timeout, d.unauthenticated_timeout);
   EXPECT_EQ(c->idle_timeout, d.idle_timeout);
   EXPECT_EQ(c->cleartext, d.cleartext);

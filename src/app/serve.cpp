@@ -135,6 +135,7 @@ int serve(Config config, const ServeFlags& flags) {
               .idle_timeout = config.idle_timeout,
               .cleartext = to_imap(config.cleartext),
               .max_auth_failures = config.max_failures_per_connection,
+              .max_message_size = config.max_message_size,
           },
       .users = users,
       .throttle = throttle,

@@ -16,6 +16,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr size_t kReadChunk = 4096;
+constexpr size_t kStreamChunk = 64 * 1024;
 constexpr size_t kIdleBufferKeep = 16 * 1024;  // larger input buffers are released between commands
 constexpr std::chrono::seconds kGoodbyeGrace{10};
 
@@ -109,19 +110,29 @@ asio::awaitable<void> Session::serve() {
                transport_.stop_reason() == net::StopReason::timeout ? " reason=timeout" : "");
 }
 
-asio::awaitable<std::optional<std::string>> Session::next_command() {
+asio::awaitable<std::optional<Session::Frame>> Session::next_command() {
   for (;;) {
     if (transport_.stop_reason() != net::StopReason::none) co_return std::nullopt;
     auto step = reader_.feed(in_);
-    in_.erase(0, step.consumed);
+    // A chunk views in_: it is consumed once handled.
+    if (step.state != CommandReader::State::literal_chunk) in_.erase(0, step.consumed);
     switch (step.state) {
       case CommandReader::State::need_more:
         if (!co_await flush()) co_return std::nullopt;
-        if (co_await read_more() == ReadResult::closed) co_return std::nullopt;
+        // Bigger reads while a message streams in: fewer system calls per MB.
+        if (co_await read_more(streamed_.empty() ? kReadChunk : kStreamChunk) ==
+            ReadResult::closed)
+          co_return std::nullopt;
         break;
       case CommandReader::State::literal_announced: {
-        const LiteralInfo& literal = reader_.literal();
-        if (literal.size > services_.settings.limits.max_literal) {
+        const LiteralInfo literal = reader_.literal();
+        // APPEND message literals go straight to the store as they arrive
+        // (DESIGN §4); other literals are kept, up to max_literal.
+        if (co_await start_streaming(literal)) {
+          if (literal.synchronizing) out_.continuation("Ready for literal data");
+        } else if (literal.size > services_.settings.limits.max_literal ||
+                   (is_append_prefix(reader_.partial_command()) &&
+                    literal.size > services_.settings.max_message_size)) {
           reader_.reject_literal();
           // RFC 7888 §4: refuse a synchronising literal instead of sending "+";
           // a non-synchronising one is read and discarded by the reader first.
@@ -132,14 +143,24 @@ asio::awaitable<std::optional<std::string>> Session::next_command() {
         }
         break;
       }
+      case CommandReader::State::literal_chunk: {
+        // Written inline: it lands in the page cache; the fsync waits for APPEND.
+        if (!stream_failed_) {
+          if (Status w = streamed_.back()->write(step.chunk); !w) {
+            spdlog::error("imap sid={:x} cannot write a message: {}", id_, w.error().detail);
+            stream_failed_ = true;
+            reader_.abandon_literal();
+          }
+        }
+        in_.erase(0, step.consumed);
+        break;
+      }
       case CommandReader::State::complete: {
-        std::string frame = reader_.take_command();
+        Frame frame{reader_.take_command(), reader_.streamed_literals()};
         reader_.reset();
         if (in_.empty() && in_.capacity() > kIdleBufferKeep) std::string().swap(in_);
         co_return frame;
       }
-      case CommandReader::State::literal_chunk:
-        break;  // streaming is wired below once APPEND uses it
       case CommandReader::State::line_too_long:
         answer_framing_error("", "Command line too long");
         break;
@@ -156,16 +177,22 @@ asio::awaitable<std::optional<std::string>> Session::next_command() {
 void Session::answer_framing_error(std::string_view code, std::string_view text) {
   std::string tag(reader_.tag());
   if (tag.empty()) tag = "*";
-  out_.tagged(tag, Reply::bad, code, text);
+  if (stream_failed_) {
+    out_.tagged(tag, Reply::no, "SERVERBUG", "Cannot store the message; the incident was logged");
+  } else {
+    out_.tagged(tag, Reply::bad, code, text);
+  }
+  streamed_.clear();
+  stream_failed_ = false;
   log_command(tag, "-", "BAD", Clock::now());
   reader_.reset();
 }
 
-asio::awaitable<Session::ReadResult> Session::read_more() {
+asio::awaitable<Session::ReadResult> Session::read_more(size_t chunk) {
   size_t old = in_.size();
-  in_.resize(old + kReadChunk);
+  in_.resize(old + chunk);
   std::error_code ec;
-  size_t n = co_await transport_.read_some(asio::buffer(in_.data() + old, kReadChunk), ec);
+  size_t n = co_await transport_.read_some(asio::buffer(in_.data() + old, chunk), ec);
   in_.resize(old + n);
   if (ec || n == 0) co_return ReadResult::closed;
   touch();
@@ -187,7 +214,7 @@ asio::awaitable<Session::Line> Session::read_line() {
       in_.clear();
     }
     if (!co_await flush()) co_return Line{Line::closed, {}};
-    if (co_await read_more() == ReadResult::closed) co_return Line{Line::closed, {}};
+    if (co_await read_more(kReadChunk) == ReadResult::closed) co_return Line{Line::closed, {}};
   }
 }
 
@@ -228,8 +255,24 @@ asio::awaitable<bool> Session::send_file_range(store::MessageFile& file, uint64_
   co_return true;
 }
 
-std::unique_ptr<store::IncomingMessage> Session::take_streamed_literal(const AppendMessage&) {
-  return nullptr;
+std::unique_ptr<store::IncomingMessage> Session::take_streamed_literal(
+    const AppendMessage& message) {
+  if (!message.streamed || message.stream_index >= streamed_.size()) return nullptr;
+  return std::move(streamed_[message.stream_index]);
+}
+
+asio::awaitable<bool> Session::start_streaming(const LiteralInfo& literal) {
+  if (!account_ || !announces_append_message(reader_.partial_command(), reader_.streamed_literals()))
+    co_return false;
+  if (literal.size > services_.settings.max_message_size) co_return false;
+  auto incoming = co_await blocking([&] { return account_->begin_message(); });
+  if (!incoming) {
+    spdlog::error("imap sid={:x} cannot receive a message: {}", id_, incoming.error().detail);
+    co_return false;
+  }
+  streamed_.push_back(std::move(*incoming));
+  reader_.stream_literal();
+  co_return true;
 }
 
 asio::awaitable<Status> Session::log_in(std::string user) {
@@ -324,13 +367,15 @@ std::string Session::capabilities() const {
   }
   caps += " LITERAL+ ID ENABLE";
   if (state_ != SessionState::not_authenticated)
-    caps += " IDLE UIDPLUS MOVE UNSELECT MULTIAPPEND";
+    caps += " IDLE UIDPLUS MOVE UNSELECT MULTIAPPEND APPENDLIMIT=" +
+            std::to_string(services_.settings.max_message_size);
   return caps;
 }
 
-asio::awaitable<void> Session::execute(const std::string& frame) {
+asio::awaitable<void> Session::execute(const Frame& frame) {
   auto start = Clock::now();
-  ParseOutcome parsed = parse_command(frame, ParseOptions{});
+  ParseOutcome parsed =
+      parse_command(frame.bytes, ParseOptions{.utf8_accepted = utf8(), .streamed_literals = frame.streamed});
   if (!parsed.command) {
     std::string tag = parsed.error.tag.empty() ? "*" : parsed.error.tag;
     out_.tagged(tag, Reply::bad, "", parsed.error.message);

@@ -37,6 +37,7 @@ struct ImapSettings {
   Cleartext cleartext = Cleartext::loopback;  // LOGIN / AUTH=PLAIN without TLS
   unsigned max_auth_failures = 5;             // per connection, then BYE
   size_t output_high_water = 64 * 1024;
+  uint64_t max_message_size = 100ull << 20;  // APPENDLIMIT (RFC 7889)
 };
 
 // Shared by every session of the server; thread-safe members only.
@@ -125,13 +126,21 @@ class Session {
 
  private:
   enum class ReadResult { data, closed };
-  asio::awaitable<ReadResult> read_more();
+  asio::awaitable<ReadResult> read_more(size_t chunk);
   asio::awaitable<void> watchdog();
   asio::awaitable<void> serve();
+  // One framed command, with the offsets of its streamed literals' headers.
+  struct Frame {
+    std::string bytes;
+    std::vector<size_t> streamed;
+  };
   // Reads until a whole command is framed; nullopt when the session must end.
-  asio::awaitable<std::optional<std::string>> next_command();
+  asio::awaitable<std::optional<Frame>> next_command();
+  // An APPEND message literal was announced: streams it into the store when
+  // possible (true), else leaves the decision to the caller (false).
+  asio::awaitable<bool> start_streaming(const LiteralInfo& literal);
   void answer_framing_error(std::string_view code, std::string_view text);
-  asio::awaitable<void> execute(const std::string& frame);
+  asio::awaitable<void> execute(const Frame& frame);
   void touch();
   std::chrono::seconds current_timeout() const;
   void log_command(std::string_view tag, std::string_view name, std::string_view result,
@@ -156,6 +165,7 @@ class Session {
   // APPEND message literals of the command being read, written to the store
   // as they arrive (DESIGN §4: large literals are streamed).
   std::vector<std::unique_ptr<store::IncomingMessage>> streamed_;
+  bool stream_failed_ = false;  // a streamed literal could not be written
   std::string in_;  // received, not yet consumed
   ResponseWriter out_;
   CommandReader reader_;

@@ -21,6 +21,9 @@ Result<std::unique_ptr<Env>> Env::open(const std::filesystem::path& dir, bool fs
     *rc_out = rc;
     return lmdb_error(rc, "mdb_env_open " + dir.string());
   }
+  // Free reader slots left by processes killed while reading.
+  int dead = 0;
+  mdb_reader_check(env->env_, &dead);
   MDB_txn* txn = nullptr;
   rc = mdb_txn_begin(env->env_, nullptr, 0, &txn);
   auto open_db = [&](const char* name, MDB_dbi* dbi) {

@@ -64,14 +64,17 @@ TEST(MaildirCrash, KilledAppenderLosesNoAcknowledgedMessage) {
       child(settings, fds[1]);
     }
     ::close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 250));
+    // Wait for the first acknowledgement, then kill at a random moment.
+    std::string acked;
+    char buf[4096];
+    ssize_t n;
+    while (acked.find('\n') == std::string::npos && (n = ::read(fds[0], buf, sizeof buf)) > 0)
+      acked.append(buf, size_t(n));
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 250));
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
     EXPECT_TRUE(WIFSIGNALED(status)) << "child exited " << WEXITSTATUS(status);
-    std::string acked;
-    char buf[4096];
-    ssize_t n;
     while ((n = ::read(fds[0], buf, sizeof buf)) > 0) acked.append(buf, size_t(n));
     ::close(fds[0]);
 
@@ -100,6 +103,47 @@ TEST(MaildirCrash, KilledAppenderLosesNoAcknowledgedMessage) {
     for (auto& p : problems) EXPECT_EQ(p.find("missing"), std::string::npos) << p;
   }
   std::cout << "[ info ] " << total_acked << " acknowledged appends survived 3 SIGKILLs\n";
+}
+
+}  // namespace
+}  // namespace courriel::store
+
+namespace courriel::store {
+namespace {
+
+TEST(MaildirProcesses, TwoProcessesAppendToTheSameMailbox) {
+  testing::TempDir dir;
+  StoreSettings settings;
+  settings.data_dir = dir.path();
+  settings.fsync = false;
+  auto a = *make_maildir_store(settings)->open("two@example.org");
+  MailboxId inbox = *a->lookup("INBOX");
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // Like `courriel deliver` running beside the server.
+    auto acc = make_maildir_store(settings)->open("two@example.org");
+    if (!acc.ok() || acc->get() == a.get()) _exit(2);
+    for (int i = 0; i < 150; ++i) {
+      std::vector<NewMessage> v;
+      v.push_back(make_message(**acc, "child " + std::to_string(i)));
+      if (!(*acc)->append(inbox, std::move(v)).ok()) _exit(3);
+    }
+    _exit(0);
+  }
+  for (int i = 0; i < 150; ++i) testing::append_one(*a, inbox, "parent " + std::to_string(i));
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  auto snap = *a->snapshot(inbox, false);
+  ASSERT_EQ(snap.messages.size(), 300u);
+  EXPECT_EQ(snap.messages.back().uid, 300u);
+  EXPECT_EQ(snap.uidnext, 301u);
+  int child = 0;
+  for (auto& m : snap.messages) child += read_all(*a, inbox, m.uid).starts_with("child ");
+  EXPECT_EQ(child, 150);
+  EXPECT_TRUE(check_index(settings, "two@example.org")->empty());
 }
 
 }  // namespace

@@ -277,7 +277,11 @@ FileName parse_file_name(std::string_view name) {
   std::string_view head = name.substr(0, colon);
   if (colon != std::string_view::npos) {
     std::string_view info = name.substr(colon + 1);
-    if (info.starts_with("2,")) out.flags = letters_to_flags(info.substr(2));
+    if (info.starts_with("2,")) {
+      out.flags = letters_to_flags(info.substr(2));
+      for (char c : info.substr(2))
+        if (c >= 'a' && c <= 'z') out.keyword_letters += c;
+    }
   }
   size_t comma = head.find(',');
   out.base = std::string(head.substr(0, comma));

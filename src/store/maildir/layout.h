@@ -66,6 +66,7 @@ struct FileName {
   std::optional<uint64_t> size;  // S=
   std::optional<uint32_t> uid;   // U=
   uint8_t flags = 0;             // from ":2,<letters>"
+  std::string keyword_letters;   // Dovecot's keyword letters a-z (see dovecot-keywords)
 };
 FileName parse_file_name(std::string_view name);
 std::string make_file_name(std::string_view base, uint64_t size, uint32_t uid, uint8_t flags);

@@ -132,7 +132,20 @@ struct UidList {
   uint32_t uidvalidity = 0;
   uint32_t next_uid = 0;
   std::unordered_map<std::string, uint32_t> by_base;
+  std::string keywords[26];  // dovecot-keywords: letter 'a' + i -> keyword
 };
+
+// Dovecot's dovecot-keywords: "<index> <keyword>" lines; index 0 is letter 'a'.
+void read_dovecot_keywords(const fs::path& folder, UidList* out) {
+  std::ifstream in(folder / "dovecot-keywords");
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t sp = line.find(' ');
+    if (sp == std::string::npos) continue;
+    auto i = ascii::parse_u64(std::string_view(line).substr(0, sp), 25);
+    if (i) out->keywords[*i] = line.substr(sp + 1);
+  }
+}
 
 std::optional<UidList> read_dovecot_uidlist(const fs::path& folder) {
   std::ifstream in(folder / "dovecot-uidlist");
@@ -741,6 +754,23 @@ Status MaildirAccount::open() {
       if (!fresh && !rebuilt) repair("index missing: rebuilding it from the Maildir");
       return init_new_index(fresh && !rebuilt);
     }
+    // A folder the index names but the disk lacks: a crash inside a RENAME
+    // (folders are renamed before the commit) or another tool's doing. The
+    // Maildir is the truth for folders: rebuild from it.
+    std::string missing;
+    {
+      auto txn = read_txn();
+      if (!txn) return txn.error();
+      Cursor c(*txn, txn->dbi().mailboxes);
+      for (bool ok = c.first(); ok; ok = c.next()) {
+        auto rec = index::decode_mailbox(c.value());
+        if (rec && !fs::is_directory(folder(*rec) / "cur", ec)) missing += " \"" + rec->name + "\"";
+      }
+    }
+    if (!missing.empty()) {
+      repair("folders missing on disk for" + missing + ": rebuilding the index from the Maildir");
+      return rebuild(true);
+    }
     return {};
   }
   return make_error(Errc::internal, "cannot open index");
@@ -860,6 +890,10 @@ Status MaildirAccount::rebuild(bool copy_old_aside) {
     mb.rec.dir = dir;
     fs::path fpath = dir.empty() ? paths_.maildir : paths_.maildir / dir;
     auto uidlist = read_dovecot_uidlist(fpath);
+    if (fs::exists(fpath / "dovecot-keywords", ec)) {
+      if (!uidlist) uidlist.emplace();
+      read_dovecot_keywords(fpath, &*uidlist);
+    }
     uint32_t uidnext_hint = 0;
     std::optional<uint32_t> uv = read_uidvalidity_file(fpath, &uidnext_hint);
     const MailboxRecord* old = old_boxes.count(dir) ? &old_boxes[dir] : nullptr;
@@ -960,13 +994,23 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
       if (!rec) return rec.error();
       if (*rec && (*rec)->base == f.fn.base) {
         if (!in_new) {
-          // Known. A name lagging the index (a crash during the renames
-          // after a STORE) is put in step: the index is the authority.
-          std::string want = maildir::make_file_name((*rec)->base, (*rec)->size, *uid, (*rec)->system);
+          // Known. Flags changed in the name by another program (mutt) are
+          // taken (see store()); the name is then made canonical.
+          const MessageRecord& r = **rec;
+          if (f.fn.flags != r.system) {
+            MessageRecord m = r;
+            m.system = f.fn.flags;
+            if (auto s = update_message(txn, mb, *uid, r, m); !s) return s;
+            *changed = true;
+          }
+          std::string want = maildir::make_file_name(r.base, r.size, *uid, f.fn.flags);
           if (f.name != want && ::rename((cur / f.name).c_str(), (cur / want).c_str()) == 0) renamed_known = true;
           return {};
         }
-        // Known but in new/ (someone moved it back): treat as unknown copy.
+        // Known but back in new/ (a restore, a tool): return it to cur/.
+        std::string want = maildir::make_file_name((*rec)->base, (*rec)->size, *uid, (*rec)->system);
+        if (::rename((nw / f.name).c_str(), (cur / want).c_str()) == 0) renamed_known = true;
+        return {};
       } else if (!*rec) {
         auto ex = txn.get(txn.dbi().expunged, index::key_u32x2(mb.id, *uid));
         if (!ex) return ex.error();
@@ -1016,6 +1060,11 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
         if (!f.fn.uid && !uidlist) m.system = it->second.system;
       }
     }
+    if (uidlist && m.keywords.empty()) {
+      for (char c : f.fn.keyword_letters)
+        if (!uidlist->keywords[c - 'a'].empty()) m.keywords.push_back(uidlist->keywords[c - 'a']);
+      m.keywords = normalize_keywords(std::move(m.keywords));
+    }
     m.base = f.fn.base;
     std::string target = maildir::make_file_name(m.base, m.size, uid, m.system);
     if (f.in_new || target != f.name) {
@@ -1033,7 +1082,7 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
   // After moving files out of new/ its mtime is ours; keeping the value seen
   // before the scan makes the next check look once more (a file dropped
   // while we scanned is then found).
-  if (do_new) mb.rec.new_mtime = moved_from_new ? 0 : stable_mtime(new_before);
+  if (do_new) mb.rec.new_mtime = (moved_from_new || renamed_known) ? 0 : stable_mtime(new_before);
   if (do_cur || renamed) mb.rec.cur_mtime = stable_mtime(mtime_ns(cur));
   return {};
 }
@@ -1752,13 +1801,39 @@ Result<std::vector<MessageMeta>> MaildirAccount::store(MailboxId id, std::span<c
     }
     if (out.empty()) return out;
     if (auto s = save_state(*txn, *mb); !s) return s.error();
-    if (auto s = txn->commit(); !s) return s.error();
-    // Keep the ":2," letters in step; the index already holds the truth.
+    // The ":2," letters follow before the commit (and cur/ is fsynced), so a
+    // file name is never behind the committed index: a name that differs
+    // from the index was changed by another program (or by a STORE that
+    // never committed), and a scan takes its flags.
     fs::path cur = folder(mb->rec) / "cur";
-    int dfd = ::open(cur.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      for (auto& r : renames) ::renameat(dfd, r.from.c_str(), dfd, r.to.c_str());
+    if (!renames.empty()) {
+      int dfd = ::open(cur.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dfd < 0) return sys_error("open", cur.string());
+      int64_t before = mtime_ns(cur);
+      bool clean = before > 0 && before == mb->rec.cur_mtime;
+      for (auto& r : renames) {
+        if (::renameat(dfd, r.from.c_str(), dfd, r.to.c_str()) != 0 && errno != ENOENT) {
+          Error e = sys_error("rename", r.from);
+          for (auto& u : renames) ::renameat(dfd, u.to.c_str(), dfd, u.from.c_str());
+          ::close(dfd);
+          return e;
+        }
+      }
+      if (settings_.fsync && ::fsync(dfd) != 0) {
+        ::close(dfd);
+        return sys_error("fsync", cur.string());
+      }
       ::close(dfd);
+      if (clean) {
+        mb->rec.cur_mtime = mtime_ns(cur);
+        if (auto s = save_state(*txn, *mb); !s) return s.error();
+      }
+    }
+    if (auto s = txn->commit(); !s) {
+      int dfd = ::open(cur.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      for (auto& u : renames) ::renameat(dfd, u.to.c_str(), dfd, u.from.c_str());
+      if (dfd >= 0) ::close(dfd);
+      return s.error();
     }
   }
   hub_->notify({id});
@@ -1913,7 +1988,9 @@ Result<std::vector<std::string>> MaildirAccount::check() {
 Result<std::shared_ptr<MaildirAccount>> open_account(const StoreSettings& settings, const std::string& user) {
   auto paths = user_paths(settings, user);
   if (!paths) return paths.error();
-  std::string key = fs::weakly_canonical(paths->root).string();
+  // Per process: a forked child must open its own environment (LMDB handles
+  // must not cross fork()).
+  std::string key = std::to_string(getpid()) + ":" + fs::weakly_canonical(paths->root).string();
   std::lock_guard lk(g_accounts_mu);
   if (auto it = g_accounts.find(key); it != g_accounts.end())
     if (auto acc = it->second.lock()) return acc;

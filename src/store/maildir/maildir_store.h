@@ -15,11 +15,12 @@
 // Crash rules: a message file is fsynced in tmp/, renamed into cur/ with its
 // UID inside the index write transaction, cur/ is fsynced, then the
 // transaction commits; a file in cur/ with a U= the index does not know and
-// >= UIDNEXT is adopted with that UID at the next scan. Flag renames and
-// unlinks of expunged files happen after the commit; the index is the
-// authority: a scan puts lagging ":2," letters back in step and unlinks files
-// of expunged UIDs. Directory scans happen when new/ or cur/ changed (mtime)
-// since the last one.
+// >= UIDNEXT is adopted with that UID at the next scan. STORE renames files
+// to their new ":2," letters and fsyncs cur/ before its commit, so names are
+// never behind the committed index: a scan that finds other letters in a
+// known file's name takes them as a flag change by another program (mutt).
+// Expunged files are unlinked after the commit; a scan unlinks any that a
+// crash left. Scans happen when new/ or cur/ changed (mtime) since the last.
 //
 // Thread-safety: every function here may be called from any thread, also
 // while the same account is open through a Store in this process (the

@@ -509,6 +509,8 @@ TEST_F(MaildirTest, ServesExistingDovecotMaildir) {
   write_file(md / ".Sent" / "maildirfolder", "");
   write_file(md / ".Work.Project" / "cur" / "1.M1P1.h:2,RS", "w");
   write_file(md / "subscriptions", "V\t2\n\nSent\nWork\tProject\nGone\n");
+  write_file(md / ".Work.Project" / "dovecot-keywords", "0 $Important\n1 Todo\n");
+  write_file(md / ".Work.Project" / "cur" / "2.M2P2.h:2,Sab", "kw");
   auto a = open();
   EXPECT_TRUE(repairs_.size() <= 1);
   MailboxId inbox = id(*a, "INBOX");
@@ -529,7 +531,10 @@ TEST_F(MaildirTest, ServesExistingDovecotMaildir) {
   EXPECT_EQ(ss.messages[0].uid, 1u);
   EXPECT_EQ(ss.messages[0].flags.system, kSeen);
   MailboxId work = id(*a, "Work/Project");
-  EXPECT_EQ((*a->snapshot(work, false)).messages[0].flags.system, kAnswered | kSeen);
+  auto ws = *a->snapshot(work, false);
+  ASSERT_EQ(ws.messages.size(), 2u);
+  EXPECT_EQ(ws.messages[0].flags.system, kAnswered | kSeen);
+  EXPECT_EQ(ws.messages[1].flags, (Flags{kSeen, {"$Important", "Todo"}}));
   std::map<std::string, MailboxInfo> by;
   for (auto& i : listed(*a)) by[i.name] = i;
   EXPECT_TRUE(by["Sent"].subscribed);
@@ -581,18 +586,45 @@ TEST_F(MaildirTest, CrashAfterRenameBeforeCommitIsAdopted) {
   EXPECT_EQ(append_one(*a, inbox, "next"), 8u);
 }
 
-TEST_F(MaildirTest, LaggingFlagLettersArePutInStep) {
+TEST_F(MaildirTest, FlagsChangedInFileNamesArePickedUp) {
   auto a = open();
   MailboxId inbox = id(*a, "INBOX");
   append_one(*a, inbox, "x");
-  (void)a->store(inbox, std::vector<uint32_t>{1}, FlagOp::add, Flags{kSeen, {}}, std::nullopt, nullptr);
-  auto name = files(maildir() / "cur").at(0);
-  ASSERT_TRUE(name.ends_with(":2,S"));
-  // A crash between the STORE commit and its rename.
-  fs::rename(maildir() / "cur" / name, maildir() / "cur" / name.substr(0, name.size() - 1));
-  EXPECT_EQ(read_all(*a, inbox, 1), "x");  // found anyway
-  (void)a->snapshot(inbox, false);
-  EXPECT_EQ(files(maildir() / "cur").at(0), name);
+  append_one(*a, inbox, "y");
+  (void)a->store(inbox, std::vector<uint32_t>{1}, FlagOp::add, Flags{kSeen, {"$kw"}}, std::nullopt, nullptr);
+  auto snap = *a->snapshot(inbox, false);
+  std::string name;
+  for (auto& f : files(maildir() / "cur"))
+    if (maildir::parse_file_name(f).uid == 1u) name = f;
+  ASSERT_TRUE(name.ends_with(":2,S")) << name;
+  // mutt marks it unread and flagged.
+  std::string renamed = name.substr(0, name.size() - 1) + "F";
+  fs::rename(maildir() / "cur" / name, maildir() / "cur" / renamed);
+  auto ch = *a->changes_since(inbox, snap.highest_modseq);
+  ASSERT_EQ(ch.updated.size(), 1u);
+  EXPECT_EQ(ch.updated[0].uid, 1u);
+  EXPECT_EQ(ch.updated[0].flags, (Flags{kFlagged, {"$kw"}}));
+  EXPECT_EQ(a->status("INBOX")->unseen, 2u);
+  EXPECT_EQ(read_all(*a, inbox, 1), "x");
+  EXPECT_TRUE(check_index(settings(), user_)->empty());
+}
+
+TEST_F(MaildirTest, FolderRenamedBehindTheIndexIsFoundAtOpen) {
+  auto a = open();
+  MailboxId sent = id(*a, "Sent");
+  uint32_t uv = a->snapshot(sent, false)->uidvalidity;
+  append_one(*a, sent, "s1", Flags{kSeen, {}});
+  a.reset();
+  // A crash after the folder rename and before the index commit.
+  fs::rename(maildir() / ".Sent", maildir() / ".Sent Items");
+  a = open();
+  ASSERT_EQ(repairs_.size(), 1u);
+  EXPECT_EQ(a->lookup("Sent").code(), Errc::not_found);
+  MailboxId items = id(*a, "Sent Items");
+  auto snap = *a->snapshot(items, false);
+  EXPECT_EQ(snap.uidvalidity, uv);
+  ASSERT_EQ(snap.messages.size(), 1u);
+  EXPECT_EQ(read_all(*a, items, snap.messages[0].uid), "s1");
   EXPECT_TRUE(check_index(settings(), user_)->empty());
 }
 
