@@ -609,31 +609,57 @@ def check_literal_plus(server: Server) -> None:
     c.close()
 
 
-def populate(server: Server, n: int, seed: int, method: str) -> float:
+def populate(server: Server, n: int, seed: int, method: str, connections: int) -> float:
     fac = MessageFactory(seed)
     t0 = time.perf_counter()
     if method == "maildir":
         assert isinstance(server, Dovecot)
         server.fill_maildir(server.maildir, (fac.make() for _ in range(n)))
     else:
-        c = server.connect()
-        # Moderate batches: a server may cap one command's size (Courriel: 1 MB
-        # when APPEND literals are not streamed).
+        # MULTIAPPEND batches over `connections` connections at once (a
+        # server with group commit shares fsyncs between them). Moderate
+        # batches: a server may cap one command's size (Courriel buffers a
+        # command up to 1 MB when APPEND literals are not streamed).
         batch_bytes = 512 << 10
-        done = 0
-        last = time.time()
-        while done < n:
-            batch, size = [], 0
-            while done + len(batch) < n and size < batch_bytes and len(batch) < 250:
-                m = fac.make()
-                batch.append(m)
-                size += len(m[0])
-            c.multiappend("INBOX", batch)
-            done += len(batch)
-            if time.time() - last > 10:
-                log(f"  {server.name}: {done}/{n} appended ({done / (time.perf_counter() - t0):.0f}/s)")
-                last = time.time()
-        c.close()
+        lock = threading.Lock()
+        state = {"done": 0, "made": 0, "last": time.time()}
+        errors: list[str] = []
+
+        def next_batch():
+            with lock:
+                batch, size = [], 0
+                while state["made"] < n and size < batch_bytes and len(batch) < 250:
+                    m = fac.make()
+                    batch.append(m)
+                    size += len(m[0])
+                    state["made"] += 1
+                return batch
+
+        def worker():
+            try:
+                c = server.connect()
+                while not errors:
+                    batch = next_batch()
+                    if not batch:
+                        break
+                    c.multiappend("INBOX", batch)
+                    with lock:
+                        state["done"] += len(batch)
+                        if time.time() - state["last"] > 15:
+                            state["last"] = time.time()
+                            d = state["done"]
+                            log(f"  {server.name}: {d}/{n} appended ({d / (time.perf_counter() - t0):.0f}/s)")
+                c.close()
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"{type(e).__name__}: {e}")
+
+        threads = [threading.Thread(target=worker) for _ in range(connections)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise ImapError(errors[0])
     return time.perf_counter() - t0
 
 
@@ -778,6 +804,8 @@ def main() -> int:
                     "indexed by Dovecot on the first SELECT (default), or MULTIAPPEND")
     ap.add_argument("--courriel-populate", default="append", choices=("append",),
                     help="how Courriel's large mailbox is filled (MULTIAPPEND batches)")
+    ap.add_argument("--populate-connections", type=int, default=4,
+                    help="connections used at once by an APPEND populate (default 4)")
     ap.add_argument("--workdir", help="parent of the temporary directory (default: $TMPDIR)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--seed", type=int, default=42)
@@ -843,7 +871,7 @@ def main() -> int:
                 log(f"populating {s.name} INBOX with {args.messages} messages ({method}) ...")
                 cpu0 = s.cpu()
                 try:
-                    t = populate(s, args.messages, args.seed, method)
+                    t = populate(s, args.messages, args.seed, method, args.populate_connections)
                     w, p = warm_up(s, args.messages)
                 except Exception as e:  # noqa: BLE001
                     err = f"populate/warm-up failed: {type(e).__name__}: {e}"

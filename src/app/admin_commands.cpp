@@ -15,9 +15,9 @@ namespace courriel::app {
 namespace {
 
 constexpr int kFailed = 1;
-constexpr int kUsage = 64;    // EX_USAGE
-constexpr int kNoUser = 67;   // EX_NOUSER
-constexpr int kConfig = 78;   // EX_CONFIG
+constexpr int kUsage = 64;   // EX_USAGE
+constexpr int kNoUser = 67;  // EX_NOUSER
+constexpr int kConfig = 78;  // EX_CONFIG
 
 int fail(const std::string& message, int code) {
   std::cerr << "courriel: " << message << "\n";
@@ -31,7 +31,8 @@ std::string describe(const Error& e) {
 }  // namespace
 
 AdminCommands::AdminCommands(CLI::App& cli) {
-  mailbox_ = cli.add_subcommand("mailbox", "manage a user's mailboxes (safe while the server runs)");
+  mailbox_ =
+      cli.add_subcommand("mailbox", "manage a user's mailboxes (safe while the server runs)");
   mailbox_->require_subcommand(1);
   list_ = mailbox_->add_subcommand("list", "list mailboxes: name, message count, special use");
   create_ = mailbox_->add_subcommand("create", "create a mailbox (and its missing parents)");
@@ -39,7 +40,8 @@ AdminCommands::AdminCommands(CLI::App& cli) {
   index_ = cli.add_subcommand("index", "maintain a user's mail index");
   index_->require_subcommand(1);
   rebuild_ = index_->add_subcommand("rebuild", "rebuild the index from the Maildir");
-  check_ = index_->add_subcommand("check", "compare the index with the Maildir (exit 1 if they differ)");
+  check_ =
+      index_->add_subcommand("check", "compare the index with the Maildir (exit 1 if they differ)");
   for (CLI::App* sub : {list_, create_, delete_, rebuild_, check_}) {
     sub->add_option("--config", opts_.config_file, "TOML configuration file (default: embedded)");
     sub->add_option("--data", opts_.data_dir, "data directory (overrides server.data_dir)");
@@ -114,7 +116,8 @@ int AdminCommands::run() {
     if (mailbox == "INBOX") return fail("INBOX always exists", kFailed);
     auto id = acct.create(mailbox, use);
     if (!id) {
-      if (id.code() == Errc::invalid) return fail("invalid mailbox name: " + id.error().detail, kUsage);
+      if (id.code() == Errc::invalid)
+        return fail("invalid mailbox name: " + id.error().detail, kUsage);
       if (id.code() == Errc::already_exists) return fail("mailbox exists: " + mailbox, kFailed);
       return fail(describe(id.error()), kFailed);
     }

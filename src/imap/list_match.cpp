@@ -53,9 +53,9 @@ bool list_match(std::string_view pattern, std::string_view name, char sep) {
   return live[m] != 0;
 }
 
-std::string list_canonical_pattern(std::string_view reference, std::string_view pattern,
-                                   char sep) {
-  if (reference.empty() || (!pattern.empty() && pattern.front() == sep)) return std::string(pattern);
+std::string list_canonical_pattern(std::string_view reference, std::string_view pattern, char sep) {
+  if (reference.empty() || (!pattern.empty() && pattern.front() == sep))
+    return std::string(pattern);
   std::string out(reference);
   out += pattern;
   return out;

@@ -16,8 +16,9 @@ struct SpecialUseName {
 };
 // RFC 6154 §2 order.
 constexpr SpecialUseName kSpecialUses[] = {
-    {store::kAll, "\\All"},          {store::kArchive, "\\Archive"}, {store::kDrafts, "\\Drafts"},
-    {store::kFlaggedUse, "\\Flagged"}, {store::kJunk, "\\Junk"},     {store::kSent, "\\Sent"},
+    {store::kAll, "\\All"},       {store::kArchive, "\\Archive"},
+    {store::kDrafts, "\\Drafts"}, {store::kFlaggedUse, "\\Flagged"},
+    {store::kJunk, "\\Junk"},     {store::kSent, "\\Sent"},
     {store::kTrash, "\\Trash"},
 };
 
@@ -26,8 +27,8 @@ struct Node {
   bool has_children = false;
   bool subscribed = false;
   uint8_t special_use = 0;
-  bool meets = false;             // meets the selection criteria
-  bool descendant_meets = false;  // some descendant does
+  bool meets = false;                       // meets the selection criteria
+  bool descendant_meets = false;            // some descendant does
   bool unmatched_descendant_meets = false;  // ... one that matches no pattern
   bool matches = false;
 };
@@ -108,8 +109,8 @@ std::vector<ListItem> list_select(std::span<const store::MailboxInfo> mailboxes,
   return items;
 }
 
-void append_list_response(std::string& out, const ListItem& item, const ListQuery& query,
-                          char sep, bool utf8) {
+void append_list_response(std::string& out, const ListItem& item, const ListQuery& query, char sep,
+                          bool utf8) {
   std::string attrs;
   auto add = [&](std::string_view a) {
     if (!attrs.empty()) attrs += ' ';
@@ -119,7 +120,8 @@ void append_list_response(std::string& out, const ListItem& item, const ListQuer
     if (item.lsub_noselect) add("\\Noselect");
   } else {
     if (!item.exists) add(query.extended ? "\\NonExistent" : "\\Noselect");
-    if (item.subscribed && (query.select_subscribed || query.return_subscribed)) add("\\Subscribed");
+    if (item.subscribed && (query.select_subscribed || query.return_subscribed))
+      add("\\Subscribed");
     if (item.has_children) {
       add("\\HasChildren");
     } else if (item.exists) {
@@ -136,7 +138,8 @@ void append_list_response(std::string& out, const ListItem& item, const ListQuer
   if (item.child_info && query.extended) {
     out += " (\"CHILDINFO\" (";
     if (query.select_subscribed) out += "\"SUBSCRIBED\"";
-    if (query.select_special_use) out += query.select_subscribed ? " \"SPECIAL-USE\"" : "\"SPECIAL-USE\"";
+    if (query.select_special_use)
+      out += query.select_subscribed ? " \"SPECIAL-USE\"" : "\"SPECIAL-USE\"";
     out += "))";
   }
   out += "\r\n";

@@ -43,13 +43,13 @@ struct ListQuery {
 };
 
 struct ListItem {
-  std::string name;  // UTF-8
+  std::string name;           // UTF-8
   bool exists = false;        // false: implicit parent or subscription only
   bool has_children = false;  // an existing mailbox below it
   bool subscribed = false;
-  uint8_t special_use = 0;    // store::SpecialUse bits, existing mailboxes only
-  bool child_info = false;    // RFC 5258 §3.5 CHILDINFO (RECURSIVEMATCH only)
-  bool lsub_noselect = false; // LSUB: not subscribed, has subscribed descendants
+  uint8_t special_use = 0;     // store::SpecialUse bits, existing mailboxes only
+  bool child_info = false;     // RFC 5258 §3.5 CHILDINFO (RECURSIVEMATCH only)
+  bool lsub_noselect = false;  // LSUB: not subscribed, has subscribed descendants
 };
 
 // The items to list, INBOX first, then by name (bytewise). `mailboxes` is
@@ -58,8 +58,8 @@ std::vector<ListItem> list_select(std::span<const store::MailboxInfo> mailboxes,
                                   const ListQuery& query, char sep);
 
 // "* LIST (<attributes>) "/" <name>[ <extended data>]\r\n", or "* LSUB ...".
-void append_list_response(std::string& out, const ListItem& item, const ListQuery& query,
-                          char sep, bool utf8);
+void append_list_response(std::string& out, const ListItem& item, const ListQuery& query, char sep,
+                          bool utf8);
 
 // "\Drafts \Sent" for special-use bits, in RFC 6154 order; "" for none.
 std::string special_use_names(uint8_t bits);

@@ -44,21 +44,23 @@ ListQuery pattern(std::string p) {
 
 // A new account, as Thunderbird sees it.
 std::vector<MailboxInfo> defaults() {
-  return {mbox("Archive", true, store::kArchive), mbox("Drafts", true, store::kDrafts),
-          mbox("INBOX", true),                    mbox("Junk", true, store::kJunk),
-          mbox("Sent", true, store::kSent),       mbox("Trash", true, store::kTrash)};
+  return {mbox("Archive", true, store::kArchive),
+          mbox("Drafts", true, store::kDrafts),
+          mbox("INBOX", true),
+          mbox("Junk", true, store::kJunk),
+          mbox("Sent", true, store::kSent),
+          mbox("Trash", true, store::kTrash)};
 }
 
 TEST(ListSelect, PlainListInboxFirstWithSpecialUse) {
-  EXPECT_EQ(run(defaults(), pattern("*")),
-            (std::vector<std::string>{
-                R"(* LIST (\HasNoChildren) "/" INBOX)",
-                R"(* LIST (\HasNoChildren \Archive) "/" Archive)",
-                R"(* LIST (\HasNoChildren \Drafts) "/" Drafts)",
-                R"(* LIST (\HasNoChildren \Junk) "/" Junk)",
-                R"(* LIST (\HasNoChildren \Sent) "/" Sent)",
-                R"(* LIST (\HasNoChildren \Trash) "/" Trash)",
-            }));
+  EXPECT_EQ(run(defaults(), pattern("*")), (std::vector<std::string>{
+                                               R"(* LIST (\HasNoChildren) "/" INBOX)",
+                                               R"(* LIST (\HasNoChildren \Archive) "/" Archive)",
+                                               R"(* LIST (\HasNoChildren \Drafts) "/" Drafts)",
+                                               R"(* LIST (\HasNoChildren \Junk) "/" Junk)",
+                                               R"(* LIST (\HasNoChildren \Sent) "/" Sent)",
+                                               R"(* LIST (\HasNoChildren \Trash) "/" Trash)",
+                                           }));
 }
 
 TEST(ListSelect, ThunderbirdSubscribedSpecialUse) {
@@ -116,10 +118,11 @@ TEST(ListSelect, MultiplePatternsListEachNameOnce) {
 
 // RFC 5258 §5 example 2 and 6.
 TEST(ListSelect, SubscribedSelectionAndReturn) {
-  std::vector<MailboxInfo> boxes = {
-      mbox("INBOX", true),     mbox("Fruit"),         mbox("Fruit/Apple"),
-      mbox("Fruit/Banana", true), sub_only("Fruit/Peach"), mbox("Tofu"),
-      mbox("Vegetable", true), mbox("Vegetable/Broccoli", true), mbox("Vegetable/Corn")};
+  std::vector<MailboxInfo> boxes = {mbox("INBOX", true),     mbox("Fruit"),
+                                    mbox("Fruit/Apple"),     mbox("Fruit/Banana", true),
+                                    sub_only("Fruit/Peach"), mbox("Tofu"),
+                                    mbox("Vegetable", true), mbox("Vegetable/Broccoli", true),
+                                    mbox("Vegetable/Corn")};
   ListQuery q = pattern("*");
   q.extended = true;
   q.select_subscribed = true;
@@ -158,8 +161,8 @@ TEST(ListSelect, RecursiveMatchChildInfo) {
                                 R"(* LIST (\NonExistent) "/" Foo ("CHILDINFO" ("SUBSCRIBED")))",
                             }));
   // C: only Foo and Moo subscribed: no CHILDINFO.
-  std::vector<MailboxInfo> c = {mbox("INBOX"), mbox("Foo", true), mbox("Foo/Bar"),
-                                mbox("Foo/Baz"), mbox("Moo", true)};
+  std::vector<MailboxInfo> c = {mbox("INBOX"), mbox("Foo", true), mbox("Foo/Bar"), mbox("Foo/Baz"),
+                                mbox("Moo", true)};
   EXPECT_EQ(run(c, q), (std::vector<std::string>{
                            R"(* LIST (\Subscribed \HasChildren) "/" Foo)",
                            R"(* LIST (\Subscribed \HasNoChildren) "/" Moo)",
@@ -187,8 +190,8 @@ TEST(ListSelect, SpecialUseSelection) {
 // RFC 3501 §6.3.9: an unsubscribed parent of a subscribed name shows
 // \Noselect under "%", not under "*".
 TEST(ListSelect, Lsub) {
-  std::vector<MailboxInfo> boxes = {mbox("INBOX", true), mbox("news"),
-                                    mbox("news/comp", true), sub_only("gone")};
+  std::vector<MailboxInfo> boxes = {mbox("INBOX", true), mbox("news"), mbox("news/comp", true),
+                                    sub_only("gone")};
   ListQuery q = pattern("%");
   q.lsub = true;
   EXPECT_EQ(run(boxes, q), (std::vector<std::string>{

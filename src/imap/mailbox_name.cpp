@@ -2,7 +2,7 @@
 
 #include "base/ascii.h"
 #include "base/utf8.h"
-#include "imap/parser/mutf7.h"
+#include "base/mutf7.h"
 
 namespace courriel::imap {
 

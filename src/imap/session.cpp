@@ -93,6 +93,7 @@ asio::awaitable<void> Session::serve() {
     auto frame = co_await next_command();
     if (!frame) break;
     co_await execute(*frame);
+    streamed_.clear();  // unclaimed streamed messages are removed with their files
     if (auth_failures_ >= services_.settings.max_auth_failures) {
       out_.untagged("BYE Too many failed authentication attempts");
       break;
@@ -367,7 +368,8 @@ std::string Session::capabilities() const {
   }
   caps += " LITERAL+ ID ENABLE";
   if (state_ != SessionState::not_authenticated)
-    caps += " IDLE UIDPLUS MOVE UNSELECT MULTIAPPEND APPENDLIMIT=" +
+    caps += " IDLE UIDPLUS MOVE UNSELECT MULTIAPPEND NAMESPACE CHILDREN LIST-EXTENDED"
+            " LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE APPENDLIMIT=" +
             std::to_string(services_.settings.max_message_size);
   return caps;
 }

@@ -9,15 +9,24 @@ namespace {
 
 std::string_view item_name(StatusItem item) {
   switch (item) {
-    case StatusItem::messages: return "MESSAGES";
-    case StatusItem::uidnext: return "UIDNEXT";
-    case StatusItem::uidvalidity: return "UIDVALIDITY";
-    case StatusItem::unseen: return "UNSEEN";
-    case StatusItem::deleted: return "DELETED";
-    case StatusItem::size: return "SIZE";
-    case StatusItem::recent: return "RECENT";
-    case StatusItem::highestmodseq: return "HIGHESTMODSEQ";
-    case StatusItem::appendlimit: return "APPENDLIMIT";
+    case StatusItem::messages:
+      return "MESSAGES";
+    case StatusItem::uidnext:
+      return "UIDNEXT";
+    case StatusItem::uidvalidity:
+      return "UIDVALIDITY";
+    case StatusItem::unseen:
+      return "UNSEEN";
+    case StatusItem::deleted:
+      return "DELETED";
+    case StatusItem::size:
+      return "SIZE";
+    case StatusItem::recent:
+      return "RECENT";
+    case StatusItem::highestmodseq:
+      return "HIGHESTMODSEQ";
+    case StatusItem::appendlimit:
+      return "APPENDLIMIT";
   }
   return "";
 }
@@ -41,14 +50,30 @@ void append_status_response(std::string& out, std::string_view utf8_name,
     out += item_name(item);
     out += ' ';
     switch (item) {
-      case StatusItem::messages: out += std::to_string(st.messages); break;
-      case StatusItem::uidnext: out += std::to_string(st.uidnext); break;
-      case StatusItem::uidvalidity: out += std::to_string(st.uidvalidity); break;
-      case StatusItem::unseen: out += std::to_string(st.unseen); break;
-      case StatusItem::deleted: out += std::to_string(st.deleted); break;
-      case StatusItem::size: out += std::to_string(st.size); break;
-      case StatusItem::recent: out += std::to_string(st.recent); break;
-      case StatusItem::highestmodseq: out += std::to_string(st.highest_modseq); break;
+      case StatusItem::messages:
+        out += std::to_string(st.messages);
+        break;
+      case StatusItem::uidnext:
+        out += std::to_string(st.uidnext);
+        break;
+      case StatusItem::uidvalidity:
+        out += std::to_string(st.uidvalidity);
+        break;
+      case StatusItem::unseen:
+        out += std::to_string(st.unseen);
+        break;
+      case StatusItem::deleted:
+        out += std::to_string(st.deleted);
+        break;
+      case StatusItem::size:
+        out += std::to_string(st.size);
+        break;
+      case StatusItem::recent:
+        out += std::to_string(st.recent);
+        break;
+      case StatusItem::highestmodseq:
+        out += std::to_string(st.highest_modseq);
+        break;
       case StatusItem::appendlimit:
         out += append_limit ? std::to_string(append_limit) : std::string("NIL");
         break;

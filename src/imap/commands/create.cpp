@@ -41,8 +41,9 @@ asio::awaitable<void> cmd_create(Session& s, const Command& cmd) {
     std::string_view text = "Cannot create the mailbox";
     if (created.code() == Errc::already_exists) text = "The mailbox already exists";
     if (created.code() == Errc::invalid)
-      text = "Invalid mailbox name (no empty levels, \".\" or \"..\" levels, control characters, "
-             "'%' or '*'; at most 400 bytes)";
+      text =
+          "Invalid mailbox name (no empty levels, \".\" or \"..\" levels, control characters, "
+          "'%' or '*'; at most 400 bytes)";
     answer_error(s.out(), cmd.tag, created.error(), text, s.id());
     co_return;
   }

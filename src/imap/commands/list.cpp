@@ -19,7 +19,7 @@
 #include "imap/list_match.h"
 #include "imap/list_select.h"
 #include "imap/mailbox_name.h"
-#include "imap/parser/mutf7.h"
+#include "base/mutf7.h"
 #include "imap/session.h"
 #include "imap/status_response.h"
 
@@ -86,14 +86,14 @@ asio::awaitable<void> list_or_lsub(Session& s, const Command& cmd, bool lsub) {
       return 0;
     });
   }
-  const uint64_t append_limit = s.services().settings.limits.max_literal;
+  const uint64_t append_limit = s.services().settings.max_message_size;
   std::string lines;
   for (size_t i = 0; i < items.size(); ++i) {
     lines.clear();
     append_list_response(lines, items[i], q, kHierarchySeparator, s.utf8());
     if (i < statuses.size() && statuses[i])
-      append_status_response(lines, items[i].name, *statuses[i], *args.return_status,
-                             append_limit, s.utf8());
+      append_status_response(lines, items[i].name, *statuses[i], *args.return_status, append_limit,
+                             s.utf8());
     s.out().append(lines);
   }
   s.out().tagged(cmd.tag, Reply::ok, "", done);

@@ -39,10 +39,17 @@ asio::awaitable<void> cmd_rename(Session& s, const Command& cmd) {
   if (!renamed) {
     std::string_view text = "Cannot rename the mailbox";
     switch (renamed.code()) {
-      case Errc::not_found: text = "No such mailbox"; break;
-      case Errc::already_exists: text = "The new name is taken"; break;
-      case Errc::invalid: text = "Invalid mailbox name"; break;
-      default: break;
+      case Errc::not_found:
+        text = "No such mailbox";
+        break;
+      case Errc::already_exists:
+        text = "The new name is taken";
+        break;
+      case Errc::invalid:
+        text = "Invalid mailbox name";
+        break;
+      default:
+        break;
     }
     answer_error(s.out(), cmd.tag, renamed.error(), text, s.id());
     co_return;

@@ -26,7 +26,7 @@ asio::awaitable<void> cmd_status(Session& s, const Command& cmd) {
     co_return;
   }
   std::string line;
-  append_status_response(line, n, *status, args.items, s.services().settings.limits.max_literal,
+  append_status_response(line, n, *status, args.items, s.services().settings.max_message_size,
                          s.utf8());
   s.out().append(line);
   s.out().tagged(cmd.tag, Reply::ok, "", "STATUS completed");

@@ -21,10 +21,10 @@ asio::awaitable<void> set_subscription(Session& s, const Command& cmd, bool subs
   const std::string& n = *name;
   Status done = co_await s.blocking([&] { return s.account().subscribe(n, subscribed); });
   if (!done && !(done.code() == Errc::not_found && !subscribed)) {
-    answer_error(s.out(), cmd.tag, done.error(),
-                 done.code() == Errc::invalid ? "Invalid mailbox name"
-                                              : "Cannot change the subscription",
-                 s.id());
+    answer_error(
+        s.out(), cmd.tag, done.error(),
+        done.code() == Errc::invalid ? "Invalid mailbox name" : "Cannot change the subscription",
+        s.id());
     co_return;
   }
   s.out().tagged(cmd.tag, Reply::ok, "",

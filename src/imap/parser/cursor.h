@@ -142,6 +142,5 @@ int days_in_month(int year, int month);
 // Days since 1970-01-01 of a valid date.
 int64_t days_from_civil(int year, int month, int day);
 // Whether `bytes` is valid UTF-8 (RFC 3629: no overlongs, surrogates, > U+10FFFF).
-bool valid_utf8(std::string_view bytes);
 
 }  // namespace courriel::imap

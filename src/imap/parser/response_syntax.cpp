@@ -1,8 +1,9 @@
 #include "imap/parser/response_syntax.h"
 
 #include "base/ascii.h"
+#include "base/mutf7.h"
+#include "base/utf8.h"
 #include "imap/parser/cursor.h"
-#include "imap/parser/mutf7.h"
 #include "imap/parser/syntax_chars.h"
 
 namespace courriel::imap {

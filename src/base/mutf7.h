@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace courriel::imap {
+namespace courriel {
 
 // Decodes a modified UTF-7 name to UTF-8. Strict: nullopt for anything that is
 // not the canonical encoding of some name — bytes outside 0x20-0x7e, an
@@ -23,4 +23,4 @@ std::optional<std::string> mutf7_decode(std::string_view mutf7);
 // x when x is valid UTF-8, and mutf7_encode(*mutf7_decode(y)) == y.
 std::string mutf7_encode(std::string_view utf8);
 
-}  // namespace courriel::imap
+}  // namespace courriel

@@ -1,8 +1,8 @@
-#include "imap/parser/mutf7.h"
+#include "base/mutf7.h"
 
 #include <gtest/gtest.h>
 
-namespace courriel::imap {
+namespace courriel {
 namespace {
 
 struct Pair {
@@ -94,4 +94,4 @@ TEST(Mutf7, RoundTripsEveryBmpCharacter) {
 }
 
 }  // namespace
-}  // namespace courriel::imap
+}  // namespace courriel

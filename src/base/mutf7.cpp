@@ -1,9 +1,9 @@
-#include "imap/parser/mutf7.h"
+#include "base/mutf7.h"
 
 #include <cstdint>
 #include <vector>
 
-namespace courriel::imap {
+namespace courriel {
 namespace {
 
 // RFC 3501 §5.1.3: modified BASE64 uses "," where RFC 4648 uses "/".
@@ -186,4 +186,4 @@ std::string mutf7_encode(std::string_view in) {
   return out;
 }
 
-}  // namespace courriel::imap
+}  // namespace courriel
