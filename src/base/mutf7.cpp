@@ -82,7 +82,7 @@ uint32_t next_code_point(std::string_view s, size_t& i) {
 }
 
 // Decodes one shift's base64 text (between "&" and "-") to UTF-8.
-bool decode_shift(std::string_view b64, std::string& out) {
+bool decode_shift(std::string_view b64, std::string& out, std::string_view encoded_ascii) {
   uint32_t bits = 0;
   int nbits = 0;
   std::vector<uint16_t> units;
@@ -106,7 +106,7 @@ bool decode_shift(std::string_view b64, std::string& out) {
       u = 0x10000 + ((u - 0xd800) << 10) + (units[++i] - 0xdc00);
     } else if (u >= 0xdc00 && u <= 0xdfff) {
       return false;
-    } else if (self_encoded(u)) {
+    } else if (self_encoded(u) && encoded_ascii.find(char(u)) == std::string_view::npos) {
       return false;  // printable ASCII must represent itself
     }
     append_utf8(out, u);
@@ -133,7 +133,7 @@ void encode_shift(const std::vector<uint16_t>& units, std::string& out) {
 
 }  // namespace
 
-std::optional<std::string> mutf7_decode(std::string_view in) {
+std::optional<std::string> mutf7_decode(std::string_view in, std::string_view encoded_ascii) {
   std::string out;
   size_t i = 0;
   bool after_shift = false;  // the previous token was a base64 shift
@@ -153,7 +153,7 @@ std::optional<std::string> mutf7_decode(std::string_view in) {
       after_shift = false;
     } else {
       if (after_shift) return std::nullopt;  // two shifts must be one
-      if (!decode_shift(in.substr(i + 1, end - i - 1), out)) return std::nullopt;
+      if (!decode_shift(in.substr(i + 1, end - i - 1), out, encoded_ascii)) return std::nullopt;
       after_shift = true;
     }
     i = end + 1;
@@ -161,13 +161,13 @@ std::optional<std::string> mutf7_decode(std::string_view in) {
   return out;
 }
 
-std::string mutf7_encode(std::string_view in) {
+std::string mutf7_encode(std::string_view in, std::string_view also_encode) {
   std::string out;
   std::vector<uint16_t> units;
   size_t i = 0;
   while (i < in.size()) {
     uint32_t cp = next_code_point(in, i);
-    if (self_encoded(cp)) {
+    if (self_encoded(cp) && also_encode.find(char(cp)) == std::string_view::npos) {
       if (!units.empty()) {
         encode_shift(units, out);
         units.clear();

@@ -93,5 +93,14 @@ TEST(Mutf7, RoundTripsEveryBmpCharacter) {
   }
 }
 
+TEST(Mutf7, AlsoEncodedCharactersForTheMaildirLayout) {
+  // The Maildir++ layout writes '.' inside a shift; only a decoder told so accepts it.
+  EXPECT_EQ(mutf7_encode("a.b", "."), "a&AC4-b");
+  EXPECT_EQ(mutf7_encode("\xc3\xa9.x", "."), "&AOkALg-x");
+  EXPECT_EQ(mutf7_decode("a&AC4-b", "."), "a.b");
+  EXPECT_FALSE(mutf7_decode("a&AC4-b"));
+  EXPECT_FALSE(mutf7_decode("a&AGE-", "."));  // only the listed characters
+}
+
 }  // namespace
 }  // namespace courriel

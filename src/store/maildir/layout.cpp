@@ -1,5 +1,8 @@
 #include "store/maildir/layout.h"
 
+#include "base/mutf7.h"
+#include "base/utf8.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -41,143 +44,7 @@ size_t decode_utf8(std::string_view s, size_t i, uint32_t* cp) {
   return len;
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xc0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += char(0xe0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3f));
-    out += char(0x80 | (cp & 0x3f));
-  } else {
-    out += char(0xf0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3f));
-    out += char(0x80 | ((cp >> 6) & 0x3f));
-    out += char(0x80 | (cp & 0x3f));
-  }
-}
-
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
-
-int b64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == ',') return 63;
-  return -1;
-}
-
-void flush_b64(std::string& out, std::vector<uint16_t>& units) {
-  if (units.empty()) return;
-  out += '&';
-  uint32_t acc = 0;
-  int bits = 0;
-  for (uint16_t u : units) {
-    acc = (acc << 16) | u;
-    bits += 16;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kB64[(acc >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += kB64[(acc << (6 - bits)) & 0x3f];
-  out += '-';
-  units.clear();
-}
-
 }  // namespace
-
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    uint32_t cp;
-    size_t n = decode_utf8(s, i, &cp);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
-std::string mutf7_encode(std::string_view utf8, std::string_view also_encode) {
-  std::string out;
-  std::vector<uint16_t> units;
-  for (size_t i = 0; i < utf8.size();) {
-    uint32_t cp;
-    size_t n = decode_utf8(utf8, i, &cp);
-    if (n == 0) {
-      cp = 0xfffd;
-      n = 1;
-    }
-    i += n;
-    bool direct = cp >= 0x20 && cp <= 0x7e &&
-                  also_encode.find(char(cp)) == std::string_view::npos;
-    if (direct) {
-      flush_b64(out, units);
-      out += char(cp);
-      if (cp == '&') out += '-';
-    } else if (cp < 0x10000) {
-      units.push_back(uint16_t(cp));
-    } else {
-      cp -= 0x10000;
-      units.push_back(uint16_t(0xd800 | (cp >> 10)));
-      units.push_back(uint16_t(0xdc00 | (cp & 0x3ff)));
-    }
-  }
-  flush_b64(out, units);
-  return out;
-}
-
-std::optional<std::string> mutf7_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size();) {
-    char c = s[i];
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e)
-      return std::nullopt;
-    if (c != '&') {
-      out += c;
-      ++i;
-      continue;
-    }
-    size_t end = s.find('-', i + 1);
-    if (end == std::string_view::npos) return std::nullopt;
-    if (end == i + 1) {
-      out += '&';
-      i = end + 1;
-      continue;
-    }
-    uint32_t acc = 0;
-    int bits = 0;
-    std::vector<uint16_t> units;
-    for (size_t k = i + 1; k < end; ++k) {
-      int v = b64_value(s[k]);
-      if (v < 0) return std::nullopt;
-      acc = (acc << 6) | uint32_t(v);
-      bits += 6;
-      if (bits >= 16) {
-        bits -= 16;
-        units.push_back(uint16_t(acc >> bits));
-        acc &= (1u << bits) - 1;
-      }
-    }
-    if (bits >= 6 || acc != 0) return std::nullopt;
-    for (size_t k = 0; k < units.size(); ++k) {
-      uint32_t u = units[k];
-      if (u >= 0xd800 && u <= 0xdbff) {
-        if (k + 1 >= units.size() || units[k + 1] < 0xdc00 || units[k + 1] > 0xdfff)
-          return std::nullopt;
-        u = 0x10000 + ((u - 0xd800) << 10) + (units[k + 1] - 0xdc00);
-        ++k;
-      } else if (u >= 0xdc00 && u <= 0xdfff) {
-        return std::nullopt;
-      }
-      append_utf8(out, u);
-    }
-    i = end + 1;
-  }
-  return out;
-}
 
 Status validate_name(std::string_view name) {
   if (name.empty()) return make_error(Errc::invalid, "empty mailbox name");
@@ -231,7 +98,7 @@ std::optional<std::string> name_for_folder(std::string_view dir) {
     std::string_view seg =
         dir.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (seg.empty()) return std::nullopt;
-    auto dec = mutf7_decode(seg);
+    auto dec = mutf7_decode(seg, ".");
     if (!dec) {
       // Raw UTF-8 folder names (Dovecot with UTF-8 names, other tools).
       if (!valid_utf8(seg)) return std::nullopt;

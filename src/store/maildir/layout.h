@@ -34,14 +34,8 @@ inline constexpr size_t kMaxNameBytes = 400;
 // Longest folder directory name (NAME_MAX is 255).
 inline constexpr size_t kMaxFolderBytes = 250;
 
-// True if `s` is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF).
-bool valid_utf8(std::string_view s);
-
-// Modified UTF-7 (RFC 3501 §5.1.3). encode: UTF-8 in (must be valid); every
-// character in `also_encode` is written in base64 too even if printable.
-std::string mutf7_encode(std::string_view utf8, std::string_view also_encode = {});
-// nullopt if `s` is not modified UTF-7.
-std::optional<std::string> mutf7_decode(std::string_view s);
+// Folder names use base/mutf7.h with '.' also encoded ("&AC4-"), and
+// base/utf8.h's valid_utf8 for raw UTF-8 names.
 
 // Checks a mailbox name (UTF-8, '/' separated): invalid for empty names or
 // segments, a leading or trailing '/', "." or ".." segments, control

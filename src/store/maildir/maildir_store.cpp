@@ -6,6 +6,8 @@
 // unlinks of expunged files come after the commit: the index is the authority.
 #include "store/maildir/maildir_store.h"
 
+#include "base/mutf7.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -206,7 +208,7 @@ std::vector<std::string> read_dovecot_subscriptions(const fs::path& maildir) {
       size_t p = line.find(sep, start);
       std::string seg = line.substr(start, p == std::string::npos ? std::string::npos : p - start);
       if (!v2) {
-        if (auto d = maildir::mutf7_decode(seg)) seg = *d;
+        if (auto d = mutf7_decode(seg)) seg = *d;
       }
       if (!name.empty()) name += '/';
       name += seg;
