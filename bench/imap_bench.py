@@ -583,6 +583,8 @@ def run_append(server: Server, clients: int, count: int, mailbox: str, seed: int
         try:
             for m in msgs:
                 c.append_one(mailbox, m, server.literal_plus)
+        except ImapError as e:
+            errors.append(str(e))
         except Exception as e:  # noqa: BLE001
             errors.append(f"{type(e).__name__}: {e}")
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "app/config.h"
+#include "app/store_settings.h"
 #include "auth/user_db.h"
 #include "imap/list_select.h"
 #include "imap/mailbox_name.h"
@@ -69,7 +70,7 @@ int AdminCommands::run() {
     if (found.code() == Errc::not_found) return fail("no such user: " + user, kNoUser);
     return fail(describe(found.error()), kFailed);
   }
-  store::StoreSettings settings{.data_dir = config->data_dir};
+  store::StoreSettings settings = store_settings(*config);
 
   if (rebuild_->parsed()) {
     if (Status s = store::rebuild_index(settings, user); !s)

@@ -1,6 +1,7 @@
 #include "app/serve.h"
 
 #include "app/data_dir.h"
+#include "app/store_settings.h"
 
 #include <fcntl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -122,7 +123,7 @@ int serve(Config config, const ServeFlags& flags) {
     return kExitConfig;
   }
 
-  auto store = store::make_maildir_store(store::StoreSettings{.data_dir = config.data_dir});
+  auto store = store::make_maildir_store(store_settings(config));
   // Store calls (fsync, scans) and password hashing wait here, not on the event loop.
   asio::thread_pool blocking(std::max(4u, 2 * std::thread::hardware_concurrency()));
   auth::LoginThrottle throttle(config.failure_delay, config.failure_delay_max);

@@ -31,6 +31,12 @@ Transport::Transport(asio::ip::tcp::socket socket) : socket_(std::move(socket)) 
 Transport::~Transport() = default;
 
 asio::awaitable<size_t> Transport::read_some(asio::mutable_buffer buf, std::error_code& ec) {
+  // A stop requested while no read was pending (say, during a write) must
+  // not be missed by the read that follows.
+  if (stop_reason_ != StopReason::none) {
+    ec = asio::error::operation_aborted;
+    co_return 0;
+  }
   auto [e, n] = tls_ ? co_await tls_->async_read_some(buf, kUseAwaitable)
                      : co_await socket_.async_read_some(buf, kUseAwaitable);
   ec = e;

@@ -200,6 +200,12 @@ class Account {
   virtual Result<std::vector<uint32_t>> expunge(MailboxId mailbox,
                                                 std::optional<std::span<const uint32_t>> only) = 0;
   virtual Result<std::unique_ptr<MessageFile>> open_message(MailboxId mailbox, uint32_t uid) = 0;
+  // The StoreSettings::make_cache blob of each UID (ascending, in the order
+  // given; "" for a UID that does not exist). Kept in the index from APPEND
+  // on; made from the file and kept at the first request for messages that
+  // arrived otherwise (other programs, imports, copies).
+  virtual Result<std::vector<std::string>> caches(MailboxId mailbox,
+                                                  std::span<const uint32_t> uids) = 0;
 
   // --- change notification (this process) ---
   // `wake` is called (from any thread, with no lock held) after any change to
@@ -221,6 +227,11 @@ struct StoreSettings {
       {"Drafts", kDrafts}, {"Sent", kSent}, {"Trash", kTrash}, {"Junk", kJunk},
       {"Archive", kArchive}};
   bool fsync = true;  // off only for tests and benchmarks that say so
+  // Parsed data kept with every message so the common FETCHes and SEARCHes
+  // never reopen its file (DESIGN §3). Opaque to the store: the application
+  // passes the message parser's serializer. Called with the whole message,
+  // on any thread. Empty: no cache.
+  std::function<std::string(std::string_view message)> make_cache;
   // Called (from any thread, no lock held) when the store repaired something
   // on its own, e.g. an unreadable index moved aside and rebuilt from the
   // Maildir; `what` is a human-readable line for the log. May be empty.

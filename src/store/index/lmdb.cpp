@@ -11,7 +11,7 @@ Result<std::unique_ptr<Env>> Env::open(const std::filesystem::path& dir, bool fs
   std::filesystem::create_directories(dir, ec);
   if (ec) return make_error(Errc::internal, "mkdir " + dir.string() + ": " + ec.message());
   int rc = mdb_env_create(&env->env_);
-  if (rc == 0) rc = mdb_env_set_maxdbs(env->env_, 8);
+  if (rc == 0) rc = mdb_env_set_maxdbs(env->env_, 16);
   // Address space only: the file grows as pages are used.
   if (rc == 0) rc = mdb_env_set_mapsize(env->env_, size_t(sizeof(void*) == 8 ? (64ull << 30) : (1ull << 30)));
   if (rc == 0) rc = mdb_env_set_maxreaders(env->env_, 512);
@@ -37,6 +37,7 @@ Result<std::unique_ptr<Env>> Env::open(const std::filesystem::path& dir, bool fs
   open_db("msgs", &d.msgs);
   open_db("modseq", &d.modseq);
   open_db("expunged", &d.expunged);
+  open_db("cache", &d.cache);
   if (rc == 0) {
     rc = mdb_txn_commit(txn);
   } else if (txn) {

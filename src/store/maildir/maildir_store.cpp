@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -347,6 +348,7 @@ Status remove_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& 
   uint64_t ms = mb.modseq();
   if (auto s = txn.del(txn.dbi().modseq, index::key_modseq(mb.id, old.modseq, uid)); !s) return s;
   if (auto s = txn.del(txn.dbi().msgs, index::key_u32x2(mb.id, uid)); !s) return s;
+  if (auto s = txn.del(txn.dbi().cache, index::key_u32x2(mb.id, uid)); !s) return s;
   if (auto s = txn.put(txn.dbi().modseq, index::key_modseq(mb.id, ms, uid), std::string_view("\1", 1)); !s)
     return s;
   std::string v;
@@ -444,6 +446,7 @@ class FdMessageFile : public MessageFile {
   FdMessageFile(int fd, uint64_t size) : fd_(fd), size_(size) {}
   ~FdMessageFile() override { ::close(fd_); }
   uint64_t size() const override { return size_; }
+  int fd() const { return fd_; }
   Result<size_t> read(uint64_t offset, std::span<char> out) override {
     while (true) {
       ssize_t n = ::pread(fd_, out.data(), out.size(), off_t(offset));
@@ -456,6 +459,30 @@ class FdMessageFile : public MessageFile {
   int fd_;
   uint64_t size_;
 };
+
+// StoreSettings::make_cache over an open message file, mapped rather than
+// read; "" when there is no cache function or the file cannot be read.
+std::string cache_of_fd(const StoreSettings& settings, int fd) {
+  if (!settings.make_cache) return {};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return {};
+  if (st.st_size == 0) return settings.make_cache({});
+  void* map = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  if (map == MAP_FAILED) return {};
+  std::string out =
+      settings.make_cache(std::string_view(static_cast<const char*>(map), size_t(st.st_size)));
+  ::munmap(map, size_t(st.st_size));
+  return out;
+}
+
+std::string cache_of_file(const StoreSettings& settings, const fs::path& path) {
+  if (!settings.make_cache) return {};
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string out = cache_of_fd(settings, fd);
+  ::close(fd);
+  return out;
+}
 
 class MaildirIncoming : public IncomingMessage {
  public:
@@ -588,6 +615,7 @@ class MaildirAccount : public Account {
                                          std::vector<uint32_t>* failed) override;
   Result<std::vector<uint32_t>> expunge(MailboxId mailbox, std::optional<std::span<const uint32_t>> only) override;
   Result<std::unique_ptr<MessageFile>> open_message(MailboxId mailbox, uint32_t uid) override;
+  Result<std::vector<std::string>> caches(MailboxId mailbox, std::span<const uint32_t> uids) override;
   std::unique_ptr<Watch> watch(MailboxId mailbox, std::function<void()> wake) override;
 
  private:
@@ -598,6 +626,7 @@ class MaildirAccount : public Account {
     int16_t offset = 0;
     uint8_t system = 0;
     std::vector<std::string> keywords;
+    std::string cache;  // StoreSettings::make_cache of the message
   };
   struct AppendRequest {
     MailboxId mailbox = 0;
@@ -1264,7 +1293,7 @@ Status MaildirAccount::remove(std::string_view name) {
     auto mb = load_state(*txn, id);
     if (!mb) return mb.error();
     const auto& d = txn->dbi();
-    for (MDB_dbi db : {d.msgs, d.modseq, d.expunged})
+    for (MDB_dbi db : {d.msgs, d.modseq, d.expunged, d.cache})
       if (auto s = drop_prefix(*txn, db, id); !s) return s;
     if (auto s = txn->del(d.mailboxes, index::key_u32(id)); !s) return s;
     if (auto s = txn->del(d.names, name); !s) return s;
@@ -1553,6 +1582,8 @@ Result<AppendResult> MaildirAccount::append(MailboxId mailbox, std::vector<NewMe
     p.offset = int16_t(m.internal_date_offset);
     if (auto s = in->finish(p.date, settings_.fsync); !s) return s.error();
     p.size = in->size();
+    // Parsed here, by each caller in parallel, not by the group-commit leader.
+    p.cache = cache_of_file(settings_, in->path());
     p.system = m.flags.system & (kSeen | kAnswered | kFlagged | kDeleted | kDraft);
     p.keywords = normalize_keywords(m.flags.keywords);
     m.body.release();
@@ -1635,6 +1666,9 @@ void MaildirAccount::run_append_batch(std::vector<AppendRequest*>& batch) {
         m.base = p.file->base();
         m.keywords = p.keywords;
         if (st = insert_message(*nested, mb, uid, m); !st) break;
+        if (!p.cache.empty() &&
+            !(st = nested->put(nested->dbi().cache, index::key_u32x2(mb.id, uid), p.cache)))
+          break;
         res.uids.push_back(uid);
       }
       if (!st) {
@@ -1914,6 +1948,48 @@ Result<std::unique_ptr<MessageFile>> MaildirAccount::open_message(MailboxId id, 
     return make_error(Errc::internal, "fstat");
   }
   return std::unique_ptr<MessageFile>(std::make_unique<FdMessageFile>(fd, uint64_t(st.st_size)));
+}
+
+Result<std::vector<std::string>> MaildirAccount::caches(MailboxId id,
+                                                       std::span<const uint32_t> uids) {
+  std::vector<std::string> out(uids.size());
+  std::vector<size_t> missing;
+  {
+    auto txn = read_txn();
+    if (!txn) return txn.error();
+    auto mb = load_mailbox(*txn, id);
+    if (!mb) return mb.error();
+    if (!*mb) return make_error(Errc::not_found, "no such mailbox");
+    for (size_t i = 0; i < uids.size(); ++i) {
+      auto v = txn->get(txn->dbi().cache, index::key_u32x2(id, uids[i]));
+      if (v && *v) {
+        out[i] = std::string(**v);
+      } else {
+        missing.push_back(i);
+      }
+    }
+  }
+  if (missing.empty() || !settings_.make_cache) return out;
+  // Messages that came without a cache (other programs, imports, copies):
+  // made from the file once, then kept.
+  std::vector<size_t> made;
+  for (size_t i : missing) {
+    auto file = open_message(id, uids[i]);
+    if (!file) continue;
+    out[i] = cache_of_fd(settings_, static_cast<FdMessageFile*>(file->get())->fd());
+    if (!out[i].empty()) made.push_back(i);
+  }
+  if (made.empty()) return out;
+  std::lock_guard lk(write_mu_);
+  auto txn = write_txn();
+  if (!txn) return out;  // the cache is an optimisation: answer anyway
+  for (size_t i : made) {
+    auto still_there = txn->get(txn->dbi().msgs, index::key_u32x2(id, uids[i]));
+    if (!still_there || !*still_there) continue;  // expunged meanwhile
+    if (!txn->put(txn->dbi().cache, index::key_u32x2(id, uids[i]), out[i])) return out;
+  }
+  (void)txn->commit();
+  return out;
 }
 
 std::unique_ptr<Account::Watch> MaildirAccount::watch(MailboxId mailbox, std::function<void()> wake) {

@@ -1,0 +1,20 @@
+#include "app/store_settings.h"
+
+#include <spdlog/spdlog.h>
+
+#include "mail/cache.h"
+
+namespace courriel::app {
+
+store::StoreSettings store_settings(const Config& config) {
+  store::StoreSettings settings;
+  settings.data_dir = config.data_dir;
+  // ENVELOPE, BODYSTRUCTURE and the header block, kept in the index.
+  settings.make_cache = [](std::string_view message) { return mail::build_cache(message); };
+  settings.on_repair = [](const std::string& user, const std::string& what) {
+    spdlog::warn("store: {}: {}", user, what);
+  };
+  return settings;
+}
+
+}  // namespace courriel::app
