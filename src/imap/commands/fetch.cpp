@@ -1,76 +1,99 @@
-// FETCH — RFC 9051 §6.4.5 (RFC 3501 §6.4.5): FLAGS, UID, INTERNALDATE,
-// RFC822.SIZE, RFC822, RFC822.HEADER, RFC822.TEXT, BODY[]/BODY.PEEK[] with
-// HEADER, HEADER.FIELDS[.NOT] and TEXT at the top level, with partials.
-// Message bytes are streamed from the store; MIME structure (ENVELOPE,
-// BODYSTRUCTURE, part sections, BINARY) comes with the message parser.
+// FETCH — RFC 9051 §6.4.5 (RFC 3501 §6.4.5), every item: FLAGS, UID,
+// INTERNALDATE, RFC822.SIZE, RFC822[.HEADER|.TEXT], ENVELOPE, BODY,
+// BODYSTRUCTURE, BODY[section]<partial> and BODY.PEEK for every section form,
+// and BINARY[.PEEK|.SIZE] (RFC 3516). ENVELOPE, BODYSTRUCTURE and header
+// fields come from the index cache (no file is opened for Thunderbird's header
+// sync); message bytes are streamed from the store.
 #include <spdlog/spdlog.h>
 
 #include "imap/commands/commands.h"
 #include "imap/error_codes.h"
 #include "imap/flags.h"
+#include "imap/message_format.h"
 #include "imap/parser/response_syntax.h"
 #include "imap/session.h"
+#include "mail/cache.h"
+#include "mail/decode.h"
 #include "mail/header_section.h"
 
 namespace courriel::imap {
 namespace {
 
-constexpr size_t kBatch = 256;                 // messages per index read
-constexpr uint64_t kInlineLiteral = 64 * 1024;  // smaller literals are copied, larger streamed
-constexpr size_t kHeaderProbe = 256 * 1024;    // bytes read to find the end of the header
+using Kind = FetchAtt::Kind;
+using Text = Section::Text;
 
-bool supported(const FetchAtt& att) {
+constexpr size_t kBatch = 256;                  // messages per index read
+constexpr uint64_t kInlineLiteral = 64 * 1024;  // smaller literals are copied, larger streamed
+constexpr size_t kHeaderProbe = 256 * 1024;     // bytes read to find the end of the header
+
+// RFC 9051 §6.4.5: BODY[...] without .PEEK, BINARY[...] without .PEEK, RFC822
+// and RFC822.TEXT set \Seen.
+bool sets_seen(const FetchAtt& att) {
+  return ((att.kind == Kind::body_section || att.kind == Kind::binary) && !att.peek) ||
+         att.kind == Kind::rfc822 || att.kind == Kind::rfc822_text;
+}
+
+bool is_header_only(const FetchAtt& att) {
+  return att.kind == Kind::rfc822_header ||
+         (att.kind == Kind::body_section && att.section.part.empty() &&
+          (att.section.text == Text::header || att.section.text == Text::header_fields ||
+           att.section.text == Text::header_fields_not));
+}
+
+bool needs_structure(const FetchAtt& att) {
+  return att.kind == Kind::envelope || att.kind == Kind::body || att.kind == Kind::bodystructure ||
+         ((att.kind == Kind::body_section || att.kind == Kind::binary ||
+           att.kind == Kind::binary_size) &&
+          !att.section.part.empty());
+}
+
+// Whether the item reads message bytes whatever the cache holds.
+bool always_reads_file(const FetchAtt& att) {
   switch (att.kind) {
-    case FetchAtt::Kind::flags:
-    case FetchAtt::Kind::uid:
-    case FetchAtt::Kind::internaldate:
-    case FetchAtt::Kind::rfc822_size:
-    case FetchAtt::Kind::rfc822:
-    case FetchAtt::Kind::rfc822_header:
-    case FetchAtt::Kind::rfc822_text:
+    case Kind::rfc822:
+    case Kind::rfc822_text:
+    case Kind::binary:
+    case Kind::binary_size:
       return true;
-    case FetchAtt::Kind::body_section:
-      return att.section.part.empty() && att.section.text != Section::Text::mime;
+    case Kind::body_section:
+      return !is_header_only(att);
     default:
       return false;
   }
 }
 
-bool reads_content(const FetchAtt& att) {
-  return att.kind == FetchAtt::Kind::rfc822 || att.kind == FetchAtt::Kind::rfc822_header ||
-         att.kind == FetchAtt::Kind::rfc822_text || att.kind == FetchAtt::Kind::body_section;
-}
-
-// RFC 9051 §6.4.5: BODY[...] without .PEEK, RFC822 and RFC822.TEXT set \Seen.
-bool sets_seen(const FetchAtt& att) {
-  return (att.kind == FetchAtt::Kind::body_section && !att.peek) ||
-         att.kind == FetchAtt::Kind::rfc822 || att.kind == FetchAtt::Kind::rfc822_text;
-}
-
-std::string section_label(const FetchAtt& att) {
-  std::string label = "BODY[";
+std::string section_label(std::string_view name, const FetchAtt& att, bool with_origin) {
+  std::string label(name);
+  label += '[';
+  for (size_t i = 0; i < att.section.part.size(); ++i)
+    label += (i ? "." : "") + std::to_string(att.section.part[i]);
+  if (att.section.text != Text::none && !att.section.part.empty()) label += '.';
   switch (att.section.text) {
-    case Section::Text::none: break;
-    case Section::Text::header: label += "HEADER"; break;
-    case Section::Text::text: label += "TEXT"; break;
-    case Section::Text::mime: label += "MIME"; break;
-    case Section::Text::header_fields:
-    case Section::Text::header_fields_not:
-      label += att.section.text == Section::Text::header_fields ? "HEADER.FIELDS (" : "HEADER.FIELDS.NOT (";
+    case Text::none: break;
+    case Text::header: label += "HEADER"; break;
+    case Text::text: label += "TEXT"; break;
+    case Text::mime: label += "MIME"; break;
+    case Text::header_fields:
+    case Text::header_fields_not:
+      label += att.section.text == Text::header_fields ? "HEADER.FIELDS (" : "HEADER.FIELDS.NOT (";
       for (size_t i = 0; i < att.section.fields.size(); ++i)
         label += (i ? " " : "") + att.section.fields[i];
-      label += ")";
+      label += ')';
       break;
   }
-  label += "]";
-  if (att.partial) label += "<" + std::to_string(att.partial->origin) + ">";
+  label += ']';
+  if (with_origin && att.partial) label += "<" + std::to_string(att.partial->origin) + ">";
   return label;
 }
 
-// One message's bytes, opened on first use, with its header found on demand.
+// One message: its cache entry, and its file opened when needed.
 class Content {
  public:
-  Content(Session& s, store::MailboxId mailbox, uint32_t uid) : s_(s), mailbox_(mailbox), uid_(uid) {}
+  Content(Session& s, store::MailboxId mailbox, uint32_t uid, std::optional<mail::MessageCache> cache)
+      : s_(s), mailbox_(mailbox), uid_(uid), cache_(std::move(cache)) {}
+
+  bool has_structure() const { return cache_.has_value(); }
+  bool has_header() const { return cache_ && cache_->header_complete; }
 
   // False when the message is gone (expunged meanwhile) or unreadable.
   asio::awaitable<bool> open() {
@@ -83,124 +106,254 @@ class Content {
   store::MessageFile& file() { return *file_; }
   uint64_t size() const { return file_->size(); }
 
-  // The header block (with its ending blank line) and where the body starts.
-  asio::awaitable<bool> load_header() {
-    if (header_) co_return true;
-    std::string probe(size_t(std::min<uint64_t>(size(), kHeaderProbe)), '\0');
-    auto n = co_await s_.blocking([&] { return file_->read(0, probe); });
-    if (!n) co_return false;
-    probe.resize(*n);
-    auto offset = mail::body_offset(probe);
-    body_start_ = offset ? *offset : probe.size();
-    probe.resize(body_start_);
-    header_ = std::move(probe);
-    co_return true;
+  // Reads [offset, offset+length) of the file, clamped to its size.
+  asio::awaitable<std::optional<std::string>> read(uint64_t offset, uint64_t length) {
+    offset = std::min(offset, size());
+    length = std::min(length, size() - offset);
+    std::string bytes(size_t(length), '\0');
+    auto n = co_await s_.blocking([&] { return file_->read(offset, bytes); });
+    if (!n) co_return std::nullopt;
+    bytes.resize(*n);
+    co_return bytes;
   }
-  const std::string& header() const { return *header_; }
-  uint64_t body_start() const { return body_start_; }
+
+  // The header block (with its ending empty line): from the cache, else the file.
+  asio::awaitable<const std::string*> header() {
+    if (has_header()) co_return &cache_->header;
+    if (!probed_header_) {
+      if (!co_await open()) co_return nullptr;
+      auto probe = co_await read(0, kHeaderProbe);
+      if (!probe) co_return nullptr;
+      probed_header_ = std::move(*probe);
+      probed_header_->resize(mail::body_offset(*probed_header_).value_or(probed_header_->size()));
+    }
+    co_return &*probed_header_;
+  }
+
+  // The parsed structure: from the cache, else parsed from the whole file.
+  asio::awaitable<const mail::ParsedMessage*> parsed() {
+    if (cache_) co_return &cache_->parsed;
+    if (!parsed_) {
+      if (!co_await open()) co_return nullptr;
+      auto whole = co_await read(0, size());
+      if (!whole) co_return nullptr;
+      parsed_ = co_await s_.blocking([&] { return mail::parse_message(*whole); });
+    }
+    co_return &*parsed_;
+  }
 
  private:
   Session& s_;
   store::MailboxId mailbox_;
   uint32_t uid_;
+  std::optional<mail::MessageCache> cache_;
   std::unique_ptr<store::MessageFile> file_;
-  std::optional<std::string> header_;
-  uint64_t body_start_ = 0;
+  std::optional<std::string> probed_header_;
+  std::optional<mail::ParsedMessage> parsed_;
 };
 
-// Writes `label {n}\r\n` and the n bytes of [offset, offset+length) of the
-// file, applying the partial <origin.count> first.
+std::pair<uint64_t, uint64_t> apply_partial(uint64_t offset, uint64_t length,
+                                            const std::optional<Partial>& partial) {
+  if (!partial) return {offset, length};
+  uint64_t skip = std::min<uint64_t>(partial->origin, length);
+  return {offset + skip, std::min<uint64_t>(length - skip, partial->count)};
+}
+
+// "{n}\r\n" and the n bytes of [offset, offset+length) of the file, after the partial.
 asio::awaitable<bool> file_literal(Session& s, Content& content, uint64_t offset, uint64_t length,
                                    const std::optional<Partial>& partial) {
-  if (partial) {
-    uint64_t skip = std::min<uint64_t>(partial->origin, length);
-    offset += skip;
-    length = std::min<uint64_t>(length - skip, partial->count);
-  }
+  offset = std::min(offset, content.size());
+  length = std::min(length, content.size() - offset);
+  std::tie(offset, length) = apply_partial(offset, length, partial);
   s.out().append("{" + std::to_string(length) + "}\r\n");
   if (length <= kInlineLiteral) {
     std::string& out = s.out().buffer();
     size_t at = out.size();
     out.resize(at + length);
     auto n = content.file().read(offset, std::span<char>(out.data() + at, length));
-    if (!n || *n != length) co_return false;
-    co_return true;
+    co_return n && *n == length;
   }
   co_return co_await s.send_file_range(content.file(), offset, length);
 }
 
-void string_literal(Session& s, std::string_view bytes, const std::optional<Partial>& partial) {
+void string_literal(Session& s, std::string_view bytes, const std::optional<Partial>& partial,
+                    bool literal8 = false) {
   if (partial) {
     size_t skip = std::min<size_t>(partial->origin, bytes.size());
     bytes = bytes.substr(skip, partial->count);
   }
-  s.out().append("{" + std::to_string(bytes.size()) + "}\r\n");
+  s.out().append((literal8 ? "~{" : "{") + std::to_string(bytes.size()) + "}\r\n");
   s.out().append(bytes);
 }
 
-// Appends one fetch item; false when the connection or the message failed mid-way.
-asio::awaitable<bool> fetch_item(Session& s, const FetchAtt& att, const store::MessageMeta& meta,
-                                 Content& content, const SelectedMailbox& mailbox) {
+struct ItemResult {
+  bool ok = true;           // false: the connection or the message failed mid-response
+  bool unknown_cte = false;  // BINARY met an unknown Content-Transfer-Encoding
+};
+
+// BODY[<part>...] and BINARY on a part: the part, or nullptr (answered NIL).
+const mail::BodyPart* part_of(const mail::ParsedMessage& parsed, const Section& section) {
+  return mail::find_part(parsed.body, section.part);
+}
+
+asio::awaitable<ItemResult> body_section(Session& s, const FetchAtt& att, Content& content) {
   ResponseWriter& out = s.out();
+  out.append(section_label("BODY", att, true) + " ");
+  const Section& sec = att.section;
+  if (sec.part.empty()) {
+    if (sec.text == Text::none) {
+      co_return ItemResult{co_await file_literal(s, content, 0, content.size(), att.partial)};
+    }
+    const std::string* header = co_await content.header();
+    if (!header) co_return ItemResult{false};
+    if (sec.text == Text::header) {
+      string_literal(s, *header, att.partial);
+    } else if (sec.text == Text::text) {
+      co_return ItemResult{co_await file_literal(s, content, header->size(),
+                                                 UINT64_MAX, att.partial)};
+    } else {
+      string_literal(s, mail::header_fields(*header, sec.fields, sec.text == Text::header_fields_not),
+                     att.partial);
+    }
+    co_return ItemResult{};
+  }
+  const mail::ParsedMessage* parsed = co_await content.parsed();
+  if (!parsed) co_return ItemResult{false};
+  const mail::BodyPart* part = part_of(*parsed, sec);
+  // HEADER, TEXT and HEADER.FIELDS of a part address its encapsulated message.
+  const mail::BodyPart* inner =
+      part && part->is_message() ? &part->children[0] : nullptr;
+  if (!part || (sec.text != Text::none && sec.text != Text::mime && !inner)) {
+    out.append("NIL");  // no such part (RFC 2180 §4.1.3 style: nothing to return)
+    co_return ItemResult{};
+  }
+  switch (sec.text) {
+    case Text::none:
+      co_return ItemResult{co_await file_literal(s, content, part->body_offset, part->body_size,
+                                                 att.partial)};
+    case Text::mime:
+      co_return ItemResult{co_await file_literal(s, content, part->header_offset,
+                                                 part->header_size, att.partial)};
+    case Text::text:
+      co_return ItemResult{co_await file_literal(s, content, inner->body_offset, inner->body_size,
+                                                 att.partial)};
+    case Text::header:
+      co_return ItemResult{co_await file_literal(s, content, inner->header_offset,
+                                                 inner->header_size, att.partial)};
+    case Text::header_fields:
+    case Text::header_fields_not: {
+      auto header = co_await content.read(inner->header_offset, inner->header_size);
+      if (!header) co_return ItemResult{false};
+      string_literal(s, mail::header_fields(*header, sec.fields, sec.text == Text::header_fields_not),
+                     att.partial);
+      co_return ItemResult{};
+    }
+  }
+  co_return ItemResult{false};
+}
+
+// BINARY[part]<partial> and BINARY.SIZE[part] (RFC 3516): the part's content
+// with its transfer encoding undone. BINARY[] is the whole message as stored.
+asio::awaitable<ItemResult> binary(Session& s, const FetchAtt& att, Content& content) {
+  bool size_only = att.kind == Kind::binary_size;
+  s.out().append(section_label(size_only ? "BINARY.SIZE" : "BINARY", att, !size_only) + " ");
+  std::string decoded;
+  if (att.section.part.empty()) {
+    auto whole = co_await content.read(0, content.size());
+    if (!whole) co_return ItemResult{false};
+    decoded = std::move(*whole);
+  } else {
+    const mail::ParsedMessage* parsed = co_await content.parsed();
+    if (!parsed) co_return ItemResult{false};
+    const mail::BodyPart* part = part_of(*parsed, att.section);
+    if (!part || part->is_multipart() || part->is_message()) {
+      s.out().append("NIL");
+      co_return ItemResult{};
+    }
+    auto raw = co_await content.read(part->body_offset, part->body_size);
+    if (!raw) co_return ItemResult{false};
+    auto plain = mail::decode_transfer_encoding(*raw, part->encoding);
+    if (!plain) {
+      s.out().append("NIL");
+      co_return ItemResult{true, true};
+    }
+    decoded = std::move(*plain);
+  }
+  if (size_only) {
+    s.out().append(std::to_string(decoded.size()));
+  } else {
+    // literal8 (RFC 3516 §4.2) only where a plain literal cannot carry the bytes.
+    string_literal(s, decoded, att.partial, decoded.find('\0') != std::string::npos);
+  }
+  co_return ItemResult{};
+}
+
+// Appends one fetch item.
+asio::awaitable<ItemResult> fetch_item(Session& s, const FetchAtt& att,
+                                       const store::MessageMeta& meta, Content& content,
+                                       const SelectedMailbox& mailbox) {
+  ResponseWriter& out = s.out();
+  bool utf8 = s.utf8();
   switch (att.kind) {
-    case FetchAtt::Kind::uid:
+    case Kind::uid:
       out.append("UID " + std::to_string(meta.uid));
-      co_return true;
-    case FetchAtt::Kind::flags: {
+      co_return ItemResult{};
+    case Kind::flags: {
       std::string flags = "FLAGS ";
       append_flags(flags, meta.flags, mailbox.recent(meta.uid));
       out.append(flags);
-      co_return true;
+      co_return ItemResult{};
     }
-    case FetchAtt::Kind::internaldate:
+    case Kind::internaldate:
       out.append("INTERNALDATE \"" +
                  format_internal_date(meta.internal_date, meta.internal_date_offset) + "\"");
-      co_return true;
-    case FetchAtt::Kind::rfc822_size:
+      co_return ItemResult{};
+    case Kind::rfc822_size:
       out.append("RFC822.SIZE " + std::to_string(meta.size));
-      co_return true;
-    default: break;
-  }
-  if (!co_await content.open()) co_return false;
-  bool needs_header = att.kind == FetchAtt::Kind::rfc822_header ||
-                      att.kind == FetchAtt::Kind::rfc822_text ||
-                      (att.kind == FetchAtt::Kind::body_section &&
-                       att.section.text != Section::Text::none);
-  if (needs_header && !co_await content.load_header()) co_return false;
-  switch (att.kind) {
-    case FetchAtt::Kind::rfc822:
+      co_return ItemResult{};
+    case Kind::modseq:
+      out.append("MODSEQ (" + std::to_string(meta.modseq) + ")");
+      co_return ItemResult{};
+    case Kind::envelope:
+    case Kind::body:
+    case Kind::bodystructure: {
+      const mail::ParsedMessage* parsed = co_await content.parsed();
+      if (!parsed) co_return ItemResult{false};
+      std::string text = att.kind == Kind::envelope ? "ENVELOPE "
+                         : att.kind == Kind::body   ? "BODY "
+                                                    : "BODYSTRUCTURE ";
+      if (att.kind == Kind::envelope) {
+        append_envelope(text, parsed->envelope, utf8);
+      } else {
+        append_body_structure(text, parsed->body, att.kind == Kind::bodystructure, utf8);
+      }
+      out.append(text);
+      co_return ItemResult{};
+    }
+    case Kind::rfc822:
       out.append("RFC822 ");
-      co_return co_await file_literal(s, content, 0, content.size(), std::nullopt);
-    case FetchAtt::Kind::rfc822_header:
+      co_return ItemResult{co_await file_literal(s, content, 0, content.size(), std::nullopt)};
+    case Kind::rfc822_header: {
+      const std::string* header = co_await content.header();
+      if (!header) co_return ItemResult{false};
       out.append("RFC822.HEADER ");
-      string_literal(s, content.header(), std::nullopt);
-      co_return true;
-    case FetchAtt::Kind::rfc822_text:
+      string_literal(s, *header, std::nullopt);
+      co_return ItemResult{};
+    }
+    case Kind::rfc822_text: {
+      const std::string* header = co_await content.header();
+      if (!header) co_return ItemResult{false};
       out.append("RFC822.TEXT ");
-      co_return co_await file_literal(s, content, content.body_start(),
-                                      content.size() - content.body_start(), std::nullopt);
-    default: break;
+      co_return ItemResult{
+          co_await file_literal(s, content, header->size(), UINT64_MAX, std::nullopt)};
+    }
+    case Kind::body_section:
+      co_return co_await body_section(s, att, content);
+    case Kind::binary:
+    case Kind::binary_size:
+      co_return co_await binary(s, att, content);
   }
-  out.append(section_label(att) + " ");
-  switch (att.section.text) {
-    case Section::Text::none:
-      co_return co_await file_literal(s, content, 0, content.size(), att.partial);
-    case Section::Text::header:
-      string_literal(s, content.header(), att.partial);
-      co_return true;
-    case Section::Text::text:
-      co_return co_await file_literal(s, content, content.body_start(),
-                                      content.size() - content.body_start(), att.partial);
-    case Section::Text::header_fields:
-    case Section::Text::header_fields_not:
-      string_literal(s,
-                     mail::header_fields(content.header(), att.section.fields,
-                                         att.section.text == Section::Text::header_fields_not),
-                     att.partial);
-      co_return true;
-    case Section::Text::mime: break;
-  }
-  co_return false;
+  co_return ItemResult{false};
 }
 
 }  // namespace
@@ -208,12 +361,6 @@ asio::awaitable<bool> fetch_item(Session& s, const FetchAtt& att, const store::M
 asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
   const auto& args = std::get<FetchArgs>(cmd.args);
   SelectedMailbox& mailbox = *s.selected();
-  for (const auto& att : args.atts) {
-    if (!supported(att)) {
-      s.out().tagged(cmd.tag, Reply::bad, "", "This FETCH item is not implemented yet");
-      co_return;
-    }
-  }
   if (args.changed_since) {
     s.out().tagged(cmd.tag, Reply::bad, "", "CHANGEDSINCE is not implemented yet");
     co_return;
@@ -225,23 +372,32 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
   }
   // RFC 9051 §6.4.9: UID FETCH always returns UID, first here.
   std::vector<FetchAtt> atts;
-  if (cmd.uid) atts.push_back(FetchAtt{.kind = FetchAtt::Kind::uid});
-  bool wants_flags = false, marks_seen = false, needs_content = false;
+  if (cmd.uid) atts.push_back(FetchAtt{.kind = Kind::uid});
+  bool wants_flags = false, marks_seen = false, reads_file = false, uses_cache = false;
   for (const auto& att : args.atts) {
-    needs_content = needs_content || reads_content(att);
-    if (cmd.uid && att.kind == FetchAtt::Kind::uid) continue;
-    wants_flags = wants_flags || att.kind == FetchAtt::Kind::flags;
+    if (cmd.uid && att.kind == Kind::uid) continue;
+    wants_flags = wants_flags || att.kind == Kind::flags;
     marks_seen = marks_seen || (sets_seen(att) && !mailbox.read_only());
+    reads_file = reads_file || always_reads_file(att);
+    uses_cache = uses_cache || needs_structure(att) || is_header_only(att);
     atts.push_back(att);
   }
 
   auto id = mailbox.id();
+  bool unknown_cte = false;
   for (size_t first = 0; first < uids->size(); first += kBatch) {
     std::span<const uint32_t> batch(uids->data() + first, std::min(kBatch, uids->size() - first));
     auto metas = co_await s.blocking([&] { return s.account().messages(id, batch); });
     if (!metas) {
       answer_error(s.out(), cmd.tag, metas.error(), "Cannot read the mailbox", s.id());
       co_return;
+    }
+    std::vector<uint32_t> present;
+    for (const auto& m : *metas) present.push_back(m.uid);
+    std::vector<std::string> blobs;
+    if (uses_cache) {
+      auto cached = co_await s.blocking([&] { return s.account().caches(id, present); });
+      if (cached) blobs = std::move(*cached);
     }
     std::vector<uint32_t> seen_now;
     if (marks_seen) {
@@ -263,19 +419,24 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
         }
       }
     }
-    for (const auto& meta : *metas) {
+    for (size_t i = 0; i < metas->size(); ++i) {
+      const auto& meta = (*metas)[i];
       uint32_t seq = mailbox.seq_of(meta.uid);
       if (seq == 0) continue;
-      Content content(s, id, meta.uid);
+      Content content(s, id, meta.uid,
+                      i < blobs.size() ? mail::read_cache(blobs[i]) : std::nullopt);
       // Opened before the response starts: a message another session expunged
       // meanwhile is left out (RFC 2180 §4.1.2); an open file stays readable.
-      if (needs_content && !co_await content.open()) continue;
+      bool needs_file = reads_file || (uses_cache && !content.has_header());
+      if (needs_file && !co_await content.open()) continue;
       s.out().append("* " + std::to_string(seq) + " FETCH (");
       bool first_item = true;
       for (const auto& att : atts) {
         if (!first_item) s.out().append(" ");
         first_item = false;
-        if (!co_await fetch_item(s, att, meta, content, mailbox)) {
+        ItemResult r = co_await fetch_item(s, att, meta, content, mailbox);
+        unknown_cte = unknown_cte || r.unknown_cte;
+        if (!r.ok) {
           // Half a response cannot be taken back: end the session cleanly.
           spdlog::error("imap sid={:x} fetch of uid {} failed mid-response", s.id(), meta.uid);
           s.set_state(SessionState::logout);
@@ -294,6 +455,11 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
         co_return;
       }
     }
+  }
+  if (unknown_cte) {
+    // RFC 3516 §4.3: a part whose encoding cannot be undone.
+    s.out().tagged(cmd.tag, Reply::no, "UNKNOWN-CTE", "Unknown Content-Transfer-Encoding");
+    co_return;
   }
   s.out().tagged(cmd.tag, Reply::ok, "", "FETCH completed");
 }

@@ -1,0 +1,18 @@
+// ENVELOPE, BODY and BODYSTRUCTURE in IMAP syntax (RFC 9051 §7.5.2, RFC 3501
+// §7.4.2) from the message parser's values. Pure.
+#pragma once
+
+#include <string>
+
+#include "mail/message.h"
+
+namespace courriel::imap {
+
+// "(date subject (from) (sender) (reply-to) (to) (cc) (bcc) in-reply-to message-id)".
+void append_envelope(std::string& out, const mail::Envelope& envelope, bool utf8);
+
+// BODYSTRUCTURE (extensible = true: with the extension data) or BODY.
+void append_body_structure(std::string& out, const mail::BodyPart& part, bool extensible,
+                           bool utf8);
+
+}  // namespace courriel::imap

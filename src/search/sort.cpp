@@ -1,0 +1,135 @@
+#include "search/sort.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "mail/decode.h"
+#include "mail/subject.h"
+#include "search/casemap.h"
+#include "search/date.h"
+
+namespace courriel::search {
+namespace {
+
+using Key = imap::SortCriterion::Key;
+
+// The first real address: group start/end markers have no host.
+const mail::Address* first_address(const std::vector<mail::Address>& list) {
+  for (const mail::Address& a : list) {
+    if (a.host) return &a;
+  }
+  return nullptr;
+}
+
+std::string first_mailbox(const std::vector<mail::Address>& list) {
+  const mail::Address* a = first_address(list);
+  return a && a->mailbox ? casemap(*a->mailbox) : std::string();
+}
+
+struct Value {
+  int64_t num = 0;
+  std::string str;
+};
+
+Value value_of(Key key, MessageAccess& m) {
+  Value v;
+  switch (key) {
+    case Key::arrival:
+      v.num = m.meta().internal_date;
+      break;
+    case Key::size:
+      v.num = static_cast<int64_t>(m.meta().size);
+      break;
+    case Key::date: {
+      const auto& date = m.parsed().envelope.date;
+      std::optional<SentDate> d = date ? parse_date_time(*date) : std::nullopt;
+      v.num = d ? d->epoch : m.meta().internal_date;
+      break;
+    }
+    case Key::cc:
+      v.str = first_mailbox(m.parsed().envelope.cc);
+      break;
+    case Key::from:
+      v.str = first_mailbox(m.parsed().envelope.from);
+      break;
+    case Key::to:
+      v.str = first_mailbox(m.parsed().envelope.to);
+      break;
+    case Key::subject: {
+      const auto& s = m.parsed().envelope.subject;
+      if (s) v.str = casemap(mail::base_subject(*s));
+      break;
+    }
+    case Key::display_from:
+      v.str = casemap(display_value(m.parsed().envelope.from));
+      break;
+    case Key::display_to:
+      v.str = casemap(display_value(m.parsed().envelope.to));
+      break;
+  }
+  return v;
+}
+
+bool is_numeric(Key key) { return key == Key::arrival || key == Key::size || key == Key::date; }
+
+}  // namespace
+
+std::string display_value(const std::vector<mail::Address>& addresses) {
+  const mail::Address* a = first_address(addresses);
+  if (!a) return {};
+  if (a->name) {
+    std::string name = mail::decode_header_text(*a->name);
+    if (!name.empty()) return name;
+  }
+  if (a->mailbox && a->host) return *a->mailbox + "@" + *a->host;
+  if (a->mailbox) return *a->mailbox;
+  return {};
+}
+
+std::vector<size_t> sort_order(const std::vector<imap::SortCriterion>& criteria,
+                               std::span<MessageAccess* const> messages) {
+  const size_t n = messages.size(), k = criteria.size();
+  std::vector<Value> values(n * k);
+  std::vector<uint32_t> seqs(n);
+  for (size_t i = 0; i < n; ++i) {
+    seqs[i] = messages[i]->seq();
+    for (size_t c = 0; c < k; ++c) values[i * k + c] = value_of(criteria[c].key, *messages[i]);
+  }
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    for (size_t c = 0; c < k; ++c) {
+      const Value& va = values[a * k + c];
+      const Value& vb = values[b * k + c];
+      int cmp;
+      if (is_numeric(criteria[c].key)) {
+        cmp = va.num < vb.num ? -1 : va.num > vb.num ? 1 : 0;
+      } else {
+        cmp = va.str.compare(vb.str);
+      }
+      if (cmp != 0) return criteria[c].reverse ? cmp > 0 : cmp < 0;
+    }
+    return seqs[a] < seqs[b];
+  });
+  return order;
+}
+
+std::vector<uint32_t> sort(const std::vector<imap::SortCriterion>& criteria,
+                           std::span<MessageAccess* const> messages, bool uid) {
+  std::vector<uint32_t> out;
+  out.reserve(messages.size());
+  for (size_t i : sort_order(criteria, messages)) {
+    out.push_back(uid ? messages[i]->meta().uid : messages[i]->seq());
+  }
+  return out;
+}
+
+Needs sort_needs(const std::vector<imap::SortCriterion>& criteria) {
+  Needs needs;
+  for (const imap::SortCriterion& c : criteria) {
+    if (c.key != Key::arrival && c.key != Key::size) needs.parsed = true;
+  }
+  return needs;
+}
+
+}  // namespace courriel::search
