@@ -42,8 +42,13 @@ uint32_t SelectedMailbox::recent_count() const {
 }
 
 Result<std::vector<uint32_t>> SelectedMailbox::resolve(const SequenceSet& set, bool uid) const {
-  if (set.saved) return make_error(Errc::invalid, "No saved search result ($) is supported yet");
   std::vector<uint32_t> out;
+  if (set.saved) {
+    if (saved_)
+      for (uint32_t uid : *saved_)
+        if (seq_of(uid) != 0) out.push_back(uid);
+    return out;
+  }
   if (uids_.empty()) {
     if (uid) return out;  // nothing matches, which is not an error (RFC 9051 §6.4.8)
     return make_error(Errc::invalid, "Invalid message sequence number: the mailbox is empty");

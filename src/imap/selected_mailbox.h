@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -46,7 +47,8 @@ class SelectedMailbox {
   // The UIDs (ascending, unique, present in the view) that `set` names, as
   // sequence numbers or (uid) as UIDs. A sequence number past the end is an
   // error (BAD); UIDs that do not exist are skipped (RFC 9051 §6.4.8). `*` is
-  // the last message; in a UID range it always includes the last UID.
+  // the last message; in a UID range it always includes the last UID. "$" is
+  // the saved search result, empty when none was saved (RFC 5182 §2.1).
   Result<std::vector<uint32_t>> resolve(const SequenceSet& set, bool uid) const;
 
   // Brings the view up to `changes`, writing the untagged responses into `out`:
@@ -61,6 +63,10 @@ class SelectedMailbox {
   void reported(const store::MessageMeta& meta) { reported_[meta.uid] = meta.modseq; }
   // This session expunged these UIDs (EXPUNGE, MOVE): writes "* n EXPUNGE".
   void expunge_now(const std::vector<uint32_t>& uids, std::string& out);
+  // The SEARCHRES saved result "$" (RFC 5182 §2.1), as UIDs; nullopt: none.
+  void save_result(std::vector<uint32_t> uids) { saved_ = std::move(uids); }
+  const std::optional<std::vector<uint32_t>>& saved_result() const { return saved_; }
+  const std::vector<uint32_t>& uids() const { return uids_; }
   // Learns keywords from messages (FETCH FLAGS responses must match FLAGS).
   void learn_keywords(const store::Flags& flags, std::string& out);
 
@@ -79,6 +85,7 @@ class SelectedMailbox {
   std::vector<std::string> keywords_;           // sorted case-insensitively
   std::vector<uint32_t> pending_expunges_;      // seen in the store, not yet told
   std::unordered_map<uint32_t, uint64_t> reported_;  // uid -> modseq told by STORE
+  std::optional<std::vector<uint32_t>> saved_;        // "$"
 };
 
 }  // namespace courriel::imap

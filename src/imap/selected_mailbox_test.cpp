@@ -40,7 +40,10 @@ TEST(SelectedMailbox, ResolvesSequenceNumbers) {
   auto some = view.resolve(set({{4, 4}, {2, 1}}), false);  // reversed range, any order
   EXPECT_EQ(*some, (std::vector<uint32_t>{2, 3, 9}));
   EXPECT_FALSE(view.resolve(set({{5, 5}}), false));  // past the end: BAD
-  EXPECT_FALSE(view.resolve(SequenceSet{{}, true}, false));  // $ not supported yet
+  // RFC 5182: "$" is empty until a search saves a result, then those UIDs.
+  EXPECT_EQ(*view.resolve(SequenceSet{{}, true}, false), std::vector<uint32_t>{});
+  view.save_result({3, 9, 11});
+  EXPECT_EQ(*view.resolve(SequenceSet{{}, true}, true), (std::vector<uint32_t>{3, 9}));
 }
 
 TEST(SelectedMailbox, ResolvesUids) {

@@ -369,7 +369,8 @@ std::string Session::capabilities() const {
   caps += " LITERAL+ ID ENABLE";
   if (state_ != SessionState::not_authenticated)
     caps += " IDLE UIDPLUS MOVE UNSELECT MULTIAPPEND NAMESPACE CHILDREN LIST-EXTENDED"
-            " LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE APPENDLIMIT=" +
+            " LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE BINARY ESEARCH SEARCHRES"
+            " SORT SORT=DISPLAY APPENDLIMIT=" +
             std::to_string(services_.settings.max_message_size);
   return caps;
 }

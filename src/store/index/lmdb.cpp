@@ -15,7 +15,11 @@ Result<std::unique_ptr<Env>> Env::open(const std::filesystem::path& dir, bool fs
   // Address space only: the file grows as pages are used.
   if (rc == 0) rc = mdb_env_set_mapsize(env->env_, size_t(sizeof(void*) == 8 ? (64ull << 30) : (1ull << 30)));
   if (rc == 0) rc = mdb_env_set_maxreaders(env->env_, 512);
-  unsigned flags = MDB_NOTLS | (fsync ? 0 : MDB_NOSYNC);
+  // The message file in cur/ (fsynced, with its directory) is the durable
+  // record of a delivery; the index commit syncs its data pages, and its meta
+  // page with the next commit (a power loss may undo the last transaction,
+  // whose files the next scan adopts again by their U= names).
+  unsigned flags = MDB_NOTLS | (fsync ? MDB_NOMETASYNC : MDB_NOSYNC);
   if (rc == 0) rc = mdb_env_open(env->env_, dir.c_str(), flags, 0600);
   if (rc != 0) {
     *rc_out = rc;

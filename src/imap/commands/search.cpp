@@ -1,0 +1,141 @@
+// SEARCH — RFC 9051 §6.4.4 (RFC 3501 §6.4.4), with ESEARCH (RFC 4731),
+// SEARCHRES (RFC 5182) and CHARSET; SORT — RFC 5256 §3 with RFC 5957
+// DISPLAYFROM/DISPLAYTO; THREAD — RFC 5256 §4. The evaluation itself is the
+// search/ library; here the mailbox is read (metadata, the index cache, the
+// files only for BODY/TEXT) on the blocking pool.
+#include <ctime>
+
+#include "imap/commands/commands.h"
+#include "imap/error_codes.h"
+#include "imap/search_access.h"
+#include "imap/session.h"
+#include "search/response.h"
+#include "search/sort.h"
+
+namespace courriel::imap {
+namespace {
+
+struct Evaluated {
+  std::vector<std::unique_ptr<StoreMessageAccess>> matched;  // in sequence order
+  bool uses_modseq = false;
+};
+
+// Runs the search program over the selected mailbox. Errors come back with
+// their response already chosen: BADCHARSET (RFC 9051 §6.4.4) or a store error.
+asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
+                                            std::optional<std::string_view> charset,
+                                            search::Needs extra) {
+  auto compiled = search::compile(key, charset);
+  if (!compiled) co_return compiled.error();
+  SelectedMailbox& mailbox = *s.selected();
+  search::SearchEnv env;
+  env.max_seq = mailbox.exists();
+  env.max_uid = mailbox.exists() ? mailbox.uid_at(mailbox.exists()) : 0;
+  env.saved = mailbox.saved_result();
+  env.now = std::time(nullptr);
+  search::Needs needs = compiled->needs();
+  bool wants_cache = needs.header || needs.parsed || extra.header || extra.parsed;
+  auto id = mailbox.id();
+  // The view does not change while this session waits for the pool.
+  co_return co_await s.blocking([&]() -> Result<Evaluated> {
+    const std::vector<uint32_t>& uids = mailbox.uids();
+    auto metas = s.account().messages(id, uids);
+    if (!metas) return metas.error();
+    std::vector<std::string> blobs;
+    if (wants_cache) {
+      std::vector<uint32_t> present;
+      for (const auto& m : *metas) present.push_back(m.uid);
+      auto cached = s.account().caches(id, present);
+      if (cached) blobs = std::move(*cached);
+    }
+    Evaluated result;
+    result.uses_modseq = compiled->uses_modseq();
+    for (size_t i = 0; i < metas->size(); ++i) {
+      auto& meta = (*metas)[i];
+      uint32_t uid = meta.uid;
+      auto access = std::make_unique<StoreMessageAccess>(
+          s.account(), id, mailbox.seq_of(uid), std::move(meta), mailbox.recent(uid),
+          i < blobs.size() ? std::string_view(blobs[i]) : std::string_view());
+      if (search::matches(*compiled, *access, env)) result.matched.push_back(std::move(access));
+    }
+    return result;
+  });
+}
+
+// The answer to a failed evaluate().
+void answer_search_error(Session& s, const Command& cmd, const Error& error) {
+  if (error.code == Errc::not_found) {
+    // RFC 9051 §6.4.4: an unknown charset, and the ones that are known.
+    s.out().tagged(cmd.tag, Reply::no, "BADCHARSET (UTF-8 US-ASCII ISO-8859-1 WINDOWS-1252)",
+                   "Unknown charset");
+  } else if (error.code == Errc::invalid) {
+    s.out().tagged(cmd.tag, Reply::bad, "", error.detail);
+  } else {
+    answer_error(s.out(), cmd.tag, error, "Search failed", s.id());
+  }
+}
+
+std::vector<uint32_t> numbers(const Evaluated& e, bool uid) {
+  std::vector<uint32_t> out;
+  out.reserve(e.matched.size());
+  for (const auto& m : e.matched) out.push_back(uid ? m->meta().uid : m->seq());
+  return out;
+}
+
+std::optional<uint64_t> highest_modseq(const Evaluated& e) {
+  if (!e.uses_modseq || e.matched.empty()) return std::nullopt;
+  uint64_t top = 0;
+  for (const auto& m : e.matched) top = std::max(top, m->meta().modseq);
+  return top;
+}
+
+std::optional<std::string_view> charset_of(const std::string& charset) {
+  return charset.empty() ? std::nullopt : std::optional<std::string_view>(charset);
+}
+
+}  // namespace
+
+asio::awaitable<void> cmd_search(Session& s, const Command& cmd) {
+  const auto& args = std::get<SearchArgs>(cmd.args);
+  auto charset =
+      args.charset ? std::optional<std::string_view>(*args.charset) : std::nullopt;
+  auto result = co_await evaluate(s, args.key, charset, {});
+  if (!result) {
+    answer_search_error(s, cmd, result.error());
+    co_return;
+  }
+  auto found = numbers(*result, cmd.uid);
+  if (!args.ret) {
+    s.out().untagged(search::format_search(found, highest_modseq(*result)));
+  } else {
+    if (args.ret->save)
+      s.selected()->save_result(search::saved_result(numbers(*result, true), *args.ret));
+    std::string esearch =
+        search::format_esearch(cmd.tag, cmd.uid, found, *args.ret, highest_modseq(*result));
+    if (!esearch.empty()) s.out().untagged(esearch);
+  }
+  s.out().tagged(cmd.tag, Reply::ok, "", "SEARCH completed");
+}
+
+asio::awaitable<void> cmd_sort(Session& s, const Command& cmd) {
+  const auto& args = std::get<SortArgs>(cmd.args);
+  if (args.ret) {
+    s.out().tagged(cmd.tag, Reply::bad, "", "SORT RETURN (ESORT) is not implemented yet");
+    co_return;
+  }
+  auto result = co_await evaluate(s, args.key, charset_of(args.charset),
+                                  search::sort_needs(args.criteria));
+  if (!result) {
+    answer_search_error(s, cmd, result.error());
+    co_return;
+  }
+  std::vector<search::MessageAccess*> messages;
+  for (auto& m : result->matched) messages.push_back(m.get());
+  auto sorted = co_await s.blocking([&] { return search::sort(args.criteria, messages, cmd.uid); });
+  std::string line = "SORT";
+  for (uint32_t n : sorted) line += " " + std::to_string(n);
+  s.out().untagged(line);
+  s.out().tagged(cmd.tag, Reply::ok, "", "SORT completed");
+}
+
+}  // namespace courriel::imap

@@ -1,0 +1,45 @@
+#include "imap/search_access.h"
+
+#include "mail/header_section.h"
+
+namespace courriel::imap {
+
+StoreMessageAccess::StoreMessageAccess(store::Account& account, store::MailboxId mailbox,
+                                       uint32_t seq, store::MessageMeta meta, bool recent,
+                                       std::string_view cache_blob)
+    : account_(account),
+      mailbox_(mailbox),
+      seq_(seq),
+      meta_(std::move(meta)),
+      recent_(recent),
+      cache_(mail::read_cache(cache_blob)) {}
+
+std::string_view StoreMessageAccess::raw() {
+  if (!raw_) {
+    raw_.emplace();
+    // A message expunged meanwhile reads as empty: it simply matches less.
+    if (auto file = account_.open_message(mailbox_, meta_.uid)) {
+      raw_->resize(size_t((*file)->size()));
+      auto n = (*file)->read(0, *raw_);
+      raw_->resize(n ? *n : 0);
+    }
+  }
+  return *raw_;
+}
+
+std::string_view StoreMessageAccess::header() {
+  if (cache_ && cache_->header_complete) return cache_->header;
+  if (!header_) {
+    std::string_view whole = raw();
+    header_ = std::string(whole.substr(0, mail::body_offset(whole).value_or(whole.size())));
+  }
+  return *header_;
+}
+
+const mail::ParsedMessage& StoreMessageAccess::parsed() {
+  if (cache_) return cache_->parsed;
+  if (!parsed_) parsed_ = mail::parse_message(raw());
+  return *parsed_;
+}
+
+}  // namespace courriel::imap

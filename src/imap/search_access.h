@@ -1,0 +1,40 @@
+// MessageAccess over the store: what SEARCH, SORT and THREAD evaluate, one
+// message at a time, reading the index cache first and the message file only
+// when a key needs the body. Runs on the blocking pool (it reads files
+// synchronously); one object per message, not shared between threads.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "mail/cache.h"
+#include "search/search.h"
+#include "store/store.h"
+
+namespace courriel::imap {
+
+class StoreMessageAccess : public search::MessageAccess {
+ public:
+  StoreMessageAccess(store::Account& account, store::MailboxId mailbox, uint32_t seq,
+                     store::MessageMeta meta, bool recent, std::string_view cache_blob);
+
+  uint32_t seq() const override { return seq_; }
+  const store::MessageMeta& meta() const override { return meta_; }
+  bool recent() const override { return recent_; }
+  std::string_view header() override;
+  const mail::ParsedMessage& parsed() override;
+  std::string_view raw() override;
+
+ private:
+  store::Account& account_;
+  store::MailboxId mailbox_;
+  uint32_t seq_;
+  store::MessageMeta meta_;
+  bool recent_;
+  std::optional<mail::MessageCache> cache_;
+  std::optional<std::string> raw_;  // the whole message, read on demand
+  std::optional<mail::ParsedMessage> parsed_;
+  std::optional<std::string> header_;
+};
+
+}  // namespace courriel::imap
