@@ -693,6 +693,12 @@ def mailbox_workloads(n: int) -> list[tuple[str, str, str]]:
         ("unstore-seen", "STORE 1:* -FLAGS.SILENT (\\Seen)", "STORE 1:* -FLAGS.SILENT (\\Seen) (restore)"),
         ("header-sync", f"UID FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS ({HEADER_SYNC_FIELDS})])",
          "Thunderbird header sync: UID FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (...)])"),
+        # Issue 4's workloads: structure from the cache, searches, sorting, threading.
+        ("bodystructure", "UID FETCH 1:* (BODYSTRUCTURE)", "UID FETCH 1:* (BODYSTRUCTURE)"),
+        ("search-from", "UID SEARCH FROM \"example\"", "UID SEARCH FROM (header search)"),
+        ("search-body", "UID SEARCH BODY \"zebra\"", "UID SEARCH BODY (full scan, no FTS index)"),
+        ("sort-date", "UID SORT (DATE) UTF-8 ALL", "UID SORT (DATE) UTF-8 ALL"),
+        ("thread-refs", "UID THREAD REFERENCES UTF-8 ALL", "UID THREAD REFERENCES UTF-8 ALL"),
     ]
 
 
@@ -720,7 +726,7 @@ def run_mailbox_op(server: Server, name: str, command: str, n: int) -> tuple[flo
             c1 = server.cpu()
             if not line.startswith(t + b" OK"):
                 raise ImapError(f"{command[:60]} failed: {line[:300]!r}")
-            if name in ("fetch-flags", "header-sync") and cnt != n:
+            if name in ("fetch-flags", "header-sync", "bodystructure") and cnt != n:
                 raise ImapError(f"{command[:60]}: {cnt} FETCH responses, expected {n}")
         c.cmd("LOGOUT", ok=False)
     finally:
@@ -796,7 +802,8 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=5, help="repetitions of each mailbox workload (default 5)")
     ap.add_argument("--append-reps", type=int, default=3, help="repetitions of each APPEND workload (default 3)")
     ap.add_argument("--only", default="", help="comma-separated workloads: append-cN, select, fetch-flags, "
-                    "store-seen, unstore-seen, header-sync (prefix match: 'append' runs all append-cN)")
+                    "store-seen, unstore-seen, header-sync, bodystructure, search-from, search-body, sort-date, "
+                    "thread-refs (prefix match: 'append' runs all append-cN)")
     ap.add_argument("--servers", default="courriel,dovecot", help="servers to run (default courriel,dovecot)")
     ap.add_argument("--json", help="write raw results to this file")
     ap.add_argument("--courriel", default=os.path.join(here, "..", "build", "courriel"), help="courriel binary")
@@ -894,7 +901,9 @@ def main() -> int:
             # STORE +FLAGS and its restore -FLAGS alternate within each repetition
             # so that every STORE really changes 100% of the flags.
             commands = {w[0]: w[1] for w in mailbox_workloads(args.messages)}
-            groups = [["select"], ["fetch-flags"], ["store-seen", "unstore-seen"], ["header-sync"]]
+            groups = [["select"], ["fetch-flags"], ["store-seen", "unstore-seen"], ["header-sync"],
+                      ["bodystructure"], ["search-from"], ["search-body"], ["sort-date"],
+                      ["thread-refs"]]
             groups = [g for g in groups if any(wanted(x) for x in g)]
             by_name = {}
             for g in groups:
