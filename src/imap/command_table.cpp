@@ -35,6 +35,7 @@ const CommandSpec* find_command(CommandName name) {
   static const CommandSpec check{cmd_noop, kSelected, SyncAfter::all};
   static const CommandSpec search{cmd_search, kSelected, SyncAfter::no_expunge_unless_uid};
   static const CommandSpec sort{cmd_sort, kSelected, SyncAfter::no_expunge_unless_uid};
+  static const CommandSpec thread{cmd_thread, kSelected, SyncAfter::no_expunge_unless_uid};
   static const CommandSpec create{cmd_create, kLoggedIn, SyncAfter::all};
   static const CommandSpec delete_{cmd_delete, kLoggedIn, SyncAfter::all};
   static const CommandSpec rename{cmd_rename, kLoggedIn, SyncAfter::all};
@@ -59,6 +60,7 @@ const CommandSpec* find_command(CommandName name) {
     case CommandName::check: return &check;
     case CommandName::search: return &search;
     case CommandName::sort: return &sort;
+    case CommandName::thread: return &thread;
     case CommandName::create: return &create;
     case CommandName::delete_: return &delete_;
     case CommandName::rename: return &rename;

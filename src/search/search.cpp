@@ -3,6 +3,7 @@
 #include <string.h>  // memmem (glibc)
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "base/ascii.h"
@@ -199,9 +200,9 @@ class Eval {
       case Kind::smaller: return meta.size < n.number;
       case Kind::modseq: return meta.modseq >= n.number;
       case Kind::older:
-        return meta.internal_date < env_.now - static_cast<int64_t>(n.number);
+        return meta.internal_date < cutoff(n.number);
       case Kind::younger:
-        return meta.internal_date >= env_.now - static_cast<int64_t>(n.number);
+        return meta.internal_date >= cutoff(n.number);
       case Kind::before:
       case Kind::on:
       case Kind::since:
@@ -230,6 +231,13 @@ class Eval {
   }
 
  private:
+  // now - seconds, saturating (an interval longer than the epoch reaches back
+  // before every message).
+  int64_t cutoff(uint64_t seconds) const {
+    constexpr uint64_t kMax = uint64_t{1} << 62;
+    return seconds >= kMax ? std::numeric_limits<int64_t>::min() : env_.now - int64_t(seconds);
+  }
+
   static bool compare_day(int64_t day, const Node& n) {
     switch (n.kind) {
       case Kind::before:

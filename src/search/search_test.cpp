@@ -326,6 +326,8 @@ TEST_F(SearchTest, ModseqOlderYounger) {
   EXPECT_EQ(s("YOUNGER 89999"), (V{}));
   EXPECT_EQ(s("OLDER 90000"), (V{1, 2, 3}));
   EXPECT_EQ(s("OLDER 89999"), (V{1, 2, 3, 4}));
+  EXPECT_EQ(s("YOUNGER 4294967295"), (V{1, 2, 3, 4}));
+  EXPECT_EQ(s("OLDER 4294967295"), (V{}));
 }
 
 TEST_F(SearchTest, BooleanStructure) {
@@ -406,6 +408,23 @@ TEST(SearchTiming, FromOverHundredThousandMessages) {
               hits);
   EXPECT_GT(hits, 100u);
   EXPECT_LT(hits, 200u);
+}
+
+}  // namespace
+}  // namespace courriel::search
+
+namespace courriel::search {
+namespace {
+
+TEST(SearchHelpers, DecodedHeaderAndSentDate) {
+  std::string h = "Subject: =?UTF-8?Q?caf=C3=A9?=\r\n x\r\nDate: 2 Jan 2000 00:00 +0100\r\n\r\n";
+  EXPECT_EQ(decoded_header(h, "subject"), "café x");
+  EXPECT_EQ(decoded_header(h, "From"), std::nullopt);
+  store::MessageMeta meta;
+  meta.internal_date = 77;
+  EXPECT_EQ(sent_date(h, meta), days_from_civil(2000, 1, 1) * 86400 + 23 * 3600);
+  EXPECT_EQ(sent_date("Date: junk\r\n\r\n", meta), 77);
+  EXPECT_EQ(sent_date("", meta), 77);
 }
 
 }  // namespace

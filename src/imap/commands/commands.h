@@ -38,6 +38,7 @@ asio::awaitable<void> cmd_append(Session& s, const Command& cmd);     // append.
 asio::awaitable<void> cmd_idle(Session& s, const Command& cmd);       // idle.cpp
 asio::awaitable<void> cmd_search(Session& s, const Command& cmd);     // search.cpp
 asio::awaitable<void> cmd_sort(Session& s, const Command& cmd);       // search.cpp
+asio::awaitable<void> cmd_thread(Session& s, const Command& cmd);     // search.cpp
 
 // Mailbox management (authenticated and selected states).
 asio::awaitable<void> cmd_create(Session& s, const Command& cmd);       // create.cpp

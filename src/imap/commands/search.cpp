@@ -11,6 +11,7 @@
 #include "imap/session.h"
 #include "search/response.h"
 #include "search/sort.h"
+#include "search/thread.h"
 
 namespace courriel::imap {
 namespace {
@@ -136,6 +137,31 @@ asio::awaitable<void> cmd_sort(Session& s, const Command& cmd) {
   for (uint32_t n : sorted) line += " " + std::to_string(n);
   s.out().untagged(line);
   s.out().tagged(cmd.tag, Reply::ok, "", "SORT completed");
+}
+
+asio::awaitable<void> cmd_thread(Session& s, const Command& cmd) {
+  const auto& args = std::get<ThreadArgs>(cmd.args);
+  if (args.algorithm != "ORDEREDSUBJECT" && args.algorithm != "REFERENCES") {
+    s.out().tagged(cmd.tag, Reply::bad, "", "Unknown THREAD algorithm");
+    co_return;
+  }
+  auto result = co_await evaluate(s, args.key, charset_of(args.charset),
+                                  search::Needs{.header = true});
+  if (!result) {
+    answer_search_error(s, cmd, result.error());
+    co_return;
+  }
+  std::vector<search::MessageAccess*> messages;
+  for (auto& m : result->matched) messages.push_back(m.get());
+  auto threads = co_await s.blocking(
+      [&] { return search::thread(args.algorithm, messages, cmd.uid); });
+  if (!threads) {
+    answer_error(s.out(), cmd.tag, threads.error(), "THREAD failed", s.id());
+    co_return;
+  }
+  std::string list = search::format_thread(*threads);
+  s.out().untagged(list.empty() ? "THREAD" : "THREAD " + list);
+  s.out().tagged(cmd.tag, Reply::ok, "", "THREAD completed");
 }
 
 }  // namespace courriel::imap
