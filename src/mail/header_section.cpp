@@ -19,6 +19,7 @@ std::string header_fields(std::string_view header, const std::vector<std::string
                           bool exclude) {
   std::string out;
   bool keep = false;
+  bool ended = false;  // the header had its empty line (a headers-only message may not)
   size_t pos = 0;
   while (pos < header.size()) {
     size_t eol = header.find('\n', pos);
@@ -28,7 +29,10 @@ std::string header_fields(std::string_view header, const std::vector<std::string
     while (!content.empty() && (content.back() == '\n' || content.back() == '\r'))
       content.remove_suffix(1);
     pos = next;
-    if (content.empty()) break;  // the empty line that ends the header
+    if (content.empty()) {  // the empty line that ends the header
+      ended = true;
+      break;
+    }
     if (content[0] == ' ' || content[0] == '\t') {
       // A continuation line belongs to the field before it (RFC 5322 §2.2.3).
     } else {
@@ -41,7 +45,7 @@ std::string header_fields(std::string_view header, const std::vector<std::string
     }
     if (keep) out.append(content).append("\r\n");
   }
-  out.append("\r\n");
+  if (ended) out.append("\r\n");
   return out;
 }
 

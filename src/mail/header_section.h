@@ -18,7 +18,8 @@ std::optional<size_t> body_offset(std::string_view message);
 
 // The header fields of `header` whose names are (exclude = false) or are not
 // (exclude = true) in `names` (compared case-insensitively), each with its
-// continuation lines, followed by the empty line that ends a header section.
+// continuation lines, followed by the empty line that ends a header section
+// when `header` has one (a message that is all header may not).
 std::string header_fields(std::string_view header, const std::vector<std::string>& names,
                           bool exclude);
 

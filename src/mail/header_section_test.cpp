@@ -20,4 +20,6 @@ TEST(HeaderSection, Fields) {
   EXPECT_EQ(header_fields(h, {"SUBJECT", "TO"}, true), "From: a@b\r\nX-Odd : v\r\n\r\n");
   EXPECT_EQ(header_fields(h, {"Missing"}, false), "\r\n");
   EXPECT_EQ(header_fields("A: 1\nB: 2\n\nbody", {"B"}, false), "B: 2\r\n\r\n");
+  // A message without the empty line: nothing is made up (as Dovecot).
+  EXPECT_EQ(header_fields("A: 1\r\nB: 2\r\n", {"A"}, true), "B: 2\r\n");
 }

@@ -7,17 +7,16 @@
 #include "base/utf8.h"
 #include "sieve/date.h"
 #include "sieve/match.h"
+#include "sieve/address_part.h"
+#include "sieve/variables.h"
 
 namespace courriel::sieve {
 namespace {
 
-constexpr std::array<std::string_view, 20> kExtensions = {
+constexpr std::array<std::string_view, 18> kExtensions = {
     "fileinto", "reject", "ereject", "envelope", "imap4flags", "body", "relational",
     "subaddress", "copy", "vacation", "variables", "date", "index", "mailbox", "regex",
-    "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
-    "encoded-character", "editheader"};
-// editheader is listed so the array has room; it is not offered.
-constexpr size_t kOffered = 18;
+    "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric"};
 
 enum class Arg { none, number, string, string_list };
 
@@ -369,8 +368,8 @@ std::string_view supported_extensions() {
 }
 
 bool is_supported_extension(std::string_view name) {
-  for (size_t i = 0; i < kOffered; ++i)
-    if (kExtensions[i] == name) return true;
+  for (std::string_view e : kExtensions)
+    if (e == name) return true;
   return false;
 }
 

@@ -230,13 +230,14 @@ def norm_env(e):
 
 def part_paths(bs):
     """Section paths worth fetching, from a parsed BODYSTRUCTURE:
-    [(path, kind)] with kind 'leaf', 'multipart' or 'message'."""
+    [(path, kind, cte)] with kind 'leaf', 'multipart' or 'message' and cte
+    the lower-cased Content-Transfer-Encoding (None for a multipart)."""
     out = []
 
     def walk(b, path, top):
         if isinstance(b[0], list):
             if not top:
-                out.append((path, "multipart"))
+                out.append((path, "multipart", None))
             n = 0
             for p in b:
                 if not isinstance(p, list):
@@ -248,7 +249,7 @@ def part_paths(bs):
         st = (b[1] or b"").lower()
         path = path or "1"  # a non-multipart message has only part 1
         if t == b"message" and st == b"rfc822":
-            out.append((path, "message"))
+            out.append((path, "message", (b[5] or b"").lower()))
             inner = b[8]
             if isinstance(inner[0], list):
                 n = 0
@@ -258,9 +259,9 @@ def part_paths(bs):
                     n += 1
                     walk(p, f"{path}.{n}", False)
             else:
-                out.append((f"{path}.1", "leaf"))
+                out.append((f"{path}.1", "leaf", (inner[5] or b"").lower()))
             return
-        out.append((path, "leaf"))
+        out.append((path, "leaf", (b[5] or b"").lower()))
 
     walk(bs, "", True)
     return out

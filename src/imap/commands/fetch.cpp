@@ -266,13 +266,17 @@ asio::awaitable<ItemResult> binary(Session& s, const FetchAtt& att, Content& con
     const mail::ParsedMessage* parsed = co_await content.parsed();
     if (!parsed) co_return ItemResult{false};
     const mail::BodyPart* part = part_of(*parsed, att.section);
-    if (!part || part->is_multipart() || part->is_message()) {
+    if (!part) {
       s.out().append("NIL");
       co_return ItemResult{};
     }
     auto raw = co_await content.read(part->body_offset, part->body_size);
     if (!raw) co_return ItemResult{false};
-    auto plain = mail::decode_transfer_encoding(*raw, part->encoding);
+    // A multipart or message part has no encoding of its own to undo
+    // (RFC 2045 §6.4): its bytes go as they are, as Dovecot sends them.
+    auto plain = part->is_multipart() || part->is_message()
+                     ? Result<std::string>(std::move(*raw))
+                     : mail::decode_transfer_encoding(*raw, part->encoding);
     if (!plain) {
       s.out().append("NIL");
       co_return ItemResult{true, true};

@@ -118,7 +118,9 @@ std::string encode(const MessageRecord& r) {
   return out;
 }
 
-std::optional<MessageRecord> decode_message(std::string_view v) {
+namespace {
+
+std::optional<MessageRecord> decode_message_record(std::string_view v, bool with_base) {
   Reader rd{v};
   MessageRecord r;
   r.modseq = rd.le(8);
@@ -126,13 +128,29 @@ std::optional<MessageRecord> decode_message(std::string_view v) {
   r.internal_date = int64_t(rd.le(8));
   r.date_offset = int16_t(uint16_t(rd.le(2)));
   r.system = uint8_t(rd.le(1));
-  r.base = rd.str();
+  if (with_base) {
+    r.base = rd.str();
+  } else {
+    uint64_t len = rd.varint();
+    if (!rd.ok || len > v.size() - rd.at) return std::nullopt;
+    rd.at += size_t(len);
+  }
   uint64_t n = rd.varint();
   if (!rd.ok || n > v.size()) return std::nullopt;
   r.keywords.reserve(n);
   for (uint64_t i = 0; i < n && rd.ok; ++i) r.keywords.push_back(rd.str());
   if (!rd.ok) return std::nullopt;
   return r;
+}
+
+}  // namespace
+
+std::optional<MessageRecord> decode_message(std::string_view v) {
+  return decode_message_record(v, true);
+}
+
+std::optional<MessageRecord> decode_message_flags(std::string_view v) {
+  return decode_message_record(v, false);
 }
 
 std::string key_u32(uint32_t a) {

@@ -59,6 +59,9 @@ std::string encode(const MailboxRecord& r);
 std::optional<MailboxRecord> decode_mailbox(std::string_view v);
 std::string encode(const MessageRecord& r);
 std::optional<MessageRecord> decode_message(std::string_view v);
+// decode_message without the file name: what metadata readers (SELECT,
+// FETCH FLAGS) need, with no allocation unless the message has keywords.
+std::optional<MessageRecord> decode_message_flags(std::string_view v);
 
 std::string key_u32(uint32_t a);
 std::string key_u32x2(uint32_t a, uint32_t b);

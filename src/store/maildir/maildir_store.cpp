@@ -251,6 +251,18 @@ bool has_keyword(const std::vector<std::string>& kws, const std::string& k) {
   return false;
 }
 
+MessageMeta to_meta(uint32_t uid, MessageRecord&& r) {
+  MessageMeta m;
+  m.uid = uid;
+  m.modseq = r.modseq;
+  m.size = r.size;
+  m.internal_date = r.internal_date;
+  m.internal_date_offset = r.date_offset;
+  m.flags.system = r.system;
+  m.flags.keywords = std::move(r.keywords);
+  return m;
+}
+
 MessageMeta to_meta(uint32_t uid, const MessageRecord& r) {
   MessageMeta m;
   m.uid = uid;
@@ -1472,9 +1484,9 @@ Result<MailboxSnapshot> MaildirAccount::snapshot(MailboxId id, bool claim_recent
     Cursor c(txn, txn.dbi().msgs);
     std::string prefix = index::key_u32(id);
     for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-      auto r = index::decode_message(c.value());
+      auto r = index::decode_message_flags(c.value());
       if (!r) continue;
-      snap.messages.push_back(to_meta(index::get_be32(c.key(), 4), *r));
+      snap.messages.push_back(to_meta(index::get_be32(c.key(), 4), std::move(*r)));
     }
     return snap;
   };
@@ -1553,8 +1565,8 @@ Result<std::vector<MessageMeta>> MaildirAccount::messages(MailboxId id, std::spa
     }
     if (!ok || !c.key().starts_with(prefix)) break;
     if (index::get_be32(c.key(), 4) == want) {
-      auto r = index::decode_message(c.value());
-      if (r) out.push_back(to_meta(want, *r));
+      auto r = index::decode_message_flags(c.value());
+      if (r) out.push_back(to_meta(want, std::move(*r)));
     }
   }
   return out;

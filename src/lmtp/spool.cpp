@@ -1,0 +1,43 @@
+#include "lmtp/spool.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace courriel::lmtp {
+
+Result<std::unique_ptr<SpoolFile>> SpoolFile::create(const std::filesystem::path& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return make_error(Errc::internal, "cannot create " + dir.string() + ": " + std::strerror(errno));
+  std::string templ = (dir / "msg.XXXXXX").string();
+  int fd = ::mkostemp(templ.data(), O_CLOEXEC);
+  if (fd < 0)
+    return make_error(Errc::internal, "cannot create a spool file in " + dir.string() + ": " +
+                                          std::strerror(errno));
+  return std::unique_ptr<SpoolFile>(new SpoolFile(templ, fd));
+}
+
+SpoolFile::~SpoolFile() {
+  ::close(fd_);
+  ::unlink(path_.c_str());
+}
+
+Status SpoolFile::write(std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Errc code = errno == ENOSPC || errno == EDQUOT ? Errc::temporary : Errc::internal;
+      return make_error(code, "spool write " + path_.string() + ": " + std::strerror(errno));
+    }
+    bytes.remove_prefix(size_t(n));
+    size_ += uint64_t(n);
+  }
+  return {};
+}
+
+}  // namespace courriel::lmtp
