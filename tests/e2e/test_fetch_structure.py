@@ -33,6 +33,18 @@ places where RFC 3501/9051 leave room; details in dc_compare.py):
     folding TAB into a SP, Courriel keeps it -> TAB read as SP in ENVELOPE.
  9. string vs literal vs quoted: the parsed value is compared, not the
     wire form (RFC 3501 §4.3: any string form is the same string).
+10. BINARY of a multipart part is not defined by RFC 3516 (Dovecot
+    re-encodes the sub-parts, Courriel may return NIL): not compared, but
+    BINARY.SIZE must be a number.  BINARY of a 7bit message/rfc822 part:
+    Dovecot also decodes the parts inside it, RFC 3516 removes only the
+    section's own (identity) CTE -> Courriel checked against its BODY[].
+11. Dovecot answers NO [UNKNOWN-CTE] to BINARY.SIZE of a 7bit part whose
+    sibling is x-uuencode (Dovecot bug) -> checked against Courriel's own
+    BINARY there.
+12. A message without the header/body blank line: RFC 3501 §6.4.5 says no
+    blank line in header fetches then; Dovecot adds one to HEADER.FIELDS
+    but not to HEADER.FIELDS.NOT -> compared without it, and
+    test_no_blank_line_header_fields checks the RFC rule on Courriel.
 Everything else (section bytes, RFC822.SIZE, BINARY.SIZE, NO/BAD status and
 response code, NIL vs "" in ENVELOPE and BODYSTRUCTURE, MISSING_DOMAIN) is
 compared strictly.
@@ -112,6 +124,9 @@ def _binary_check(it, info, courriel, seq, cs, cv, ds, dv):
         Courriel returns NIL), so the value is not compared with Dovecot.
         But BINARY.SIZE must still be a number (RFC 3516 §4.3 and the
         RFC 9051 grammar: "BINARY.SIZE" section-binary SP number).
+        BINARY of a message/rfc822 part: Dovecot decodes the parts inside
+        it; RFC 3516 removes only the section's own CTE, so with 7bit/8bit/
+        binary Courriel's BINARY must equal its BODY[section].
     11. Dovecot 2.3 answers NO [UNKNOWN-CTE] to BINARY.SIZE of a 7bit part
         when a sibling part has an unknown CTE (a Dovecot bug): there the
         Courriel value is checked against its own BINARY instead.
@@ -127,6 +142,17 @@ def _binary_check(it, info, courriel, seq, cs, cv, ds, dv):
                           f"(RFC 3516 §4.3, RFC 9051 grammar)\n    Courriel {cs} {show(cv)}\n"
                           f"    Dovecot  {ds} {show(dv)}"]
         return True, []
+    if kind == "message" and cte in (b"7bit", b"8bit", b"binary"):
+        # Dovecot also decodes the encoded parts *inside* an encapsulated
+        # message (and rewrites their CTE headers); RFC 3516 only removes
+        # the section's own CTE, an identity for 7bit/8bit/binary.  So
+        # Courriel's BINARY must equal its BODY of the same section.
+        _, raw = fetch_one(courriel, seq, f"BODY.PEEK[{m.group(1)}]")
+        want = str(len(raw)).encode() if size else raw
+        if cs == "OK" and cv == want:
+            return True, []
+        return True, [f"{it} (message/rfc822, {cte.decode()}): must be BODY[{m.group(1)}] "
+                      f"undecoded\n    Courriel {cs} {show(cv)}\n    expected {show(want)}"]
     if ds == "NO [UNKNOWN-CTE]" and cte in KNOWN_CTES:
         if not size:
             return True, []
