@@ -106,6 +106,20 @@ const std::map<std::string, std::map<std::string, Setter>>& schema() {
               c.idle_timeout = std::chrono::seconds(v);
             })},
        }},
+      {"lmtp",
+       {
+           {"listen", listen_key(&Config::lmtp)},
+           {"recipient_delimiter", string_key([](std::string v, Config& c) -> std::string {
+              if (v.size() > 8 || v.find('@') != std::string::npos)
+                return "must be at most 8 characters, without '@'";
+              c.recipient_delimiter = v;
+              return {};
+            })},
+           {"detail_to_folder", bool_key([](bool v, Config& c) { c.detail_to_folder = v; })},
+           {"max_message_size", integer_key(1024, int64_t(4) << 30, [](int64_t v, Config& c) {
+              c.lmtp_max_message_size = uint64_t(v);
+            })},
+       }},
       {"tls",
        {
            {"cert_file", string_key([](std::string v, Config& c) -> std::string {

@@ -34,6 +34,12 @@ struct Config {
   uint64_t max_message_size = 100ull << 20;
   std::chrono::seconds unauthenticated_timeout{60};
   std::chrono::seconds idle_timeout{30 * 60};
+  // [lmtp] (RFC 2033). Off by default: LMTP has no authentication, so the
+  // administrator chooses who may reach it (loopback port or Unix socket).
+  std::optional<net::ListenAddress> lmtp;
+  std::string recipient_delimiter = "+";
+  bool detail_to_folder = true;
+  uint64_t lmtp_max_message_size = 100ull << 20;
   // [tls]
   std::filesystem::path cert_file;  // empty: <data_dir>/tls/cert.pem, generated
   std::filesystem::path key_file;   // empty: <data_dir>/tls/key.pem, generated

@@ -37,7 +37,26 @@ TEST(Config, ExampleFileMatchesDefaults) {
   EXPECT_EQ(c->failure_delay, d.failure_delay);
   EXPECT_EQ(c->failure_delay_max, d.failure_delay_max);
   EXPECT_EQ(c->max_failures_per_connection, d.max_failures_per_connection);
+  EXPECT_EQ(c->lmtp.has_value(), d.lmtp.has_value());
+  EXPECT_EQ(c->recipient_delimiter, d.recipient_delimiter);
+  EXPECT_EQ(c->detail_to_folder, d.detail_to_folder);
+  EXPECT_EQ(c->lmtp_max_message_size, d.lmtp_max_message_size);
   EXPECT_TRUE(c->tls_generated());
+}
+
+TEST(Config, LmtpKeys) {
+  auto c = parse_config(
+      "[lmtp]\nlisten = \"unix:/run/courriel/lmtp\"\nrecipient_delimiter = \"-\"\n"
+      "detail_to_folder = false\nmax_message_size = 2048\n",
+      "t");
+  ASSERT_TRUE(c) << c.error().detail;
+  ASSERT_TRUE(c->lmtp);
+  EXPECT_EQ(c->lmtp->to_string(), "unix:/run/courriel/lmtp");
+  EXPECT_EQ(c->recipient_delimiter, "-");
+  EXPECT_FALSE(c->detail_to_folder);
+  EXPECT_EQ(c->lmtp_max_message_size, 2048u);
+  EXPECT_FALSE(parse_config("[lmtp]\nrecipient_delimiter = \"a@\"\n", "t"));
+  EXPECT_FALSE(parse_config("[lmtp]\nlisten = \"unix:relative\"\n", "t"));
 }
 
 TEST(Config, OverridesApply) {

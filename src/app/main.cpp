@@ -13,7 +13,9 @@
 #include "app/config.h"
 #include "app/data_dir.h"
 #include "app/serve.h"
+#include "app/store_settings.h"
 #include "auth/user_db.h"
+#include "lmtp/deliver_command.h"
 
 using namespace courriel;
 
@@ -84,6 +86,8 @@ int main(int argc, char** argv) {
   add_data_options(serve, serve_data);
   serve->add_option("--imap", serve_flags.imap, "IMAP (STARTTLS) listener, host:port or off");
   serve->add_option("--imaps", serve_flags.imaps, "IMAPS (implicit TLS) listener, host:port or off");
+  serve->add_option("--lmtp", serve_flags.lmtp,
+                    "LMTP listener, host:port, unix:/path or off (default: off)");
   serve->add_option("--pid-file", serve_flags.pid_file, "write the process id here once ready");
 
   // courriel user add|del|passwd|list
@@ -102,16 +106,53 @@ int main(int argc, char** argv) {
   for (CLI::App* sub : {user_add, user_passwd})
     sub->add_flag("--password-stdin", password_stdin, "read the password from stdin (one line)");
 
+  // courriel deliver -f SENDER -a RECIPIENT < message
+  DataOptions deliver_data;
+  std::string deliver_sender, deliver_recipient;
+  CLI::App* deliver = cli.add_subcommand(
+      "deliver", "deliver a message read from stdin (local delivery agent; exit codes per sysexits.h)");
+  add_data_options(deliver, deliver_data);
+  deliver->add_option("-f,--from", deliver_sender, "envelope sender (Return-Path); empty or <> for none");
+  deliver->add_option("-a,--recipient", deliver_recipient, "envelope recipient: user, user@domain or user+detail@domain")
+      ->required();
+
   // courriel mailbox list|create|delete, courriel index rebuild|check
   app::AdminCommands admin(cli);
 
-  CLI11_PARSE(cli, argc, argv);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = cli.exit(e);
+    // An MTA reads sysexits: a bad `deliver` command line is EX_USAGE.
+    return rc != 0 && deliver->parsed() ? lmtp::kExitUsage : rc;
+  }
   if (admin.parsed()) return admin.run();
 
   if (serve->parsed()) {
     auto config = resolve_config(serve_data);
     if (!config) return fail(config.error().detail, 78);  // EX_CONFIG
     return app::serve(*config, serve_flags);
+  }
+
+  if (deliver->parsed()) {
+    auto config = resolve_config(deliver_data);
+    if (!config) return fail(config.error().detail, lmtp::kExitConfig);
+    if (Status made = app::ensure_data_dir(config->data_dir); !made)
+      return fail(made.error().detail, lmtp::kExitTempFail);
+    // Errors go to stderr (the MTA puts them in the bounce); nothing on stdout.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("courriel"));
+    spdlog::set_level(spdlog::level::warn);
+    auth::UserDb users(config->data_dir, config->default_domain);
+    auto store = store::make_maildir_store(app::store_settings(*config));
+    lmtp::DeliverRequest request{
+        .sender = deliver_sender,
+        .recipient = deliver_recipient,
+        .max_message_size = config->lmtp_max_message_size,
+        .options = {.recipient_delimiter = config->recipient_delimiter,
+                    .detail_to_folder = config->detail_to_folder},
+        .spool_dir = config->data_dir / "spool",
+    };
+    return lmtp::deliver_from_stream(stdin, request, users, *store, stderr);
   }
 
   auto config = resolve_config(user_data);

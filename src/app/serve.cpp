@@ -17,6 +17,7 @@
 #include "auth/login_throttle.h"
 #include "auth/user_db.h"
 #include "imap/session.h"
+#include "lmtp/session.h"
 #include "net/server.h"
 #include "net/tls_context.h"
 #include "store/store.h"
@@ -81,7 +82,8 @@ imap::Cleartext to_imap(CleartextPolicy p) {
 int serve(Config config, const ServeFlags& flags) {
   setup_logging(config.log_level);
   for (auto s : {apply_listen_flag(flags.imap, "--imap", config.imap),
-                 apply_listen_flag(flags.imaps, "--imaps", config.imaps)})
+                 apply_listen_flag(flags.imaps, "--imaps", config.imaps),
+                 apply_listen_flag(flags.lmtp, "--lmtp", config.lmtp)})
     if (!s) {
       spdlog::critical("{}", s.error().detail);
       return kExitUsage;
@@ -146,6 +148,20 @@ int serve(Config config, const ServeFlags& flags) {
       .scram_secret = *secret,
   };
 
+  lmtp::LmtpServices lmtp_services{
+      .settings =
+          lmtp::LmtpSettings{
+              .hostname = config.hostname,
+              .max_message_size = config.lmtp_max_message_size,
+              .delivery = {.recipient_delimiter = config.recipient_delimiter,
+                           .detail_to_folder = config.detail_to_folder},
+          },
+      .users = users,
+      .store = *store,
+      .blocking = blocking,
+      .spool_dir = config.data_dir / "spool",
+  };
+
   net::Server server(config.threads);
   std::string endpoints;
   auto add_listener = [&](const std::optional<net::ListenAddress>& addr, const char* name,
@@ -159,7 +175,18 @@ int serve(Config config, const ServeFlags& flags) {
     endpoints += std::string(endpoints.empty() ? "" : " ") + name + "=" + addr->to_string();
     return {};
   };
-  for (auto s : {add_listener(config.imap, "imap", false), add_listener(config.imaps, "imaps", true)})
+  auto add_lmtp_listener = [&]() -> Status {
+    if (!config.lmtp) return {};
+    auto handler = [&lmtp_services](net::Transport& t) -> asio::awaitable<void> {
+      lmtp::Session session(lmtp_services, t);
+      co_await session.run();
+    };
+    if (auto s = server.listen(*config.lmtp, "lmtp", handler); !s) return s;
+    endpoints += std::string(endpoints.empty() ? "" : " ") + "lmtp=" + config.lmtp->to_string();
+    return {};
+  };
+  for (auto s : {add_listener(config.imap, "imap", false), add_listener(config.imaps, "imaps", true),
+                 add_lmtp_listener()})
     if (!s) {
       spdlog::critical("{}", s.error().detail);
       return kExitConfig;

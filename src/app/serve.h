@@ -12,6 +12,7 @@ namespace courriel::app {
 struct ServeFlags {
   std::string imap;
   std::string imaps;
+  std::string lmtp;
   std::string pid_file;
 };
 

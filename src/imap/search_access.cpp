@@ -6,13 +6,14 @@ namespace courriel::imap {
 
 StoreMessageAccess::StoreMessageAccess(store::Account& account, store::MailboxId mailbox,
                                        uint32_t seq, store::MessageMeta meta, bool recent,
-                                       std::string_view cache_blob)
+                                       std::string cache_blob)
     : account_(account),
       mailbox_(mailbox),
       seq_(seq),
       meta_(std::move(meta)),
       recent_(recent),
-      cache_(mail::read_cache(cache_blob)) {}
+      blob_(std::move(cache_blob)),
+      cache_(mail::view_cache(blob_)) {}
 
 std::string_view StoreMessageAccess::raw() {
   if (!raw_) {
@@ -37,7 +38,8 @@ std::string_view StoreMessageAccess::header() {
 }
 
 const mail::ParsedMessage& StoreMessageAccess::parsed() {
-  if (cache_) return cache_->parsed;
+  // The structure is decoded only for keys that need it (header keys do not).
+  if (!parsed_ && cache_) parsed_ = cache_->parse();
   if (!parsed_) parsed_ = mail::parse_message(raw());
   return *parsed_;
 }

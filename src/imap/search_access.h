@@ -16,7 +16,7 @@ namespace courriel::imap {
 class StoreMessageAccess : public search::MessageAccess {
  public:
   StoreMessageAccess(store::Account& account, store::MailboxId mailbox, uint32_t seq,
-                     store::MessageMeta meta, bool recent, std::string_view cache_blob);
+                     store::MessageMeta meta, bool recent, std::string cache_blob);
 
   uint32_t seq() const override { return seq_; }
   const store::MessageMeta& meta() const override { return meta_; }
@@ -31,7 +31,8 @@ class StoreMessageAccess : public search::MessageAccess {
   uint32_t seq_;
   store::MessageMeta meta_;
   bool recent_;
-  std::optional<mail::MessageCache> cache_;
+  std::string blob_;                       // the index cache entry
+  std::optional<mail::CacheView> cache_;   // views into blob_
   std::optional<std::string> raw_;  // the whole message, read on demand
   std::optional<mail::ParsedMessage> parsed_;
   std::optional<std::string> header_;

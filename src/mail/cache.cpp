@@ -31,14 +31,22 @@ std::string build_cache(std::string_view message) {
   return out;
 }
 
-std::optional<MessageCache> read_cache(std::string_view blob) {
+std::optional<CacheView> view_cache(std::string_view blob) {
   if (blob.size() < kPrefix || blob[0] != kMagic || blob[1] != kVersion) return std::nullopt;
   uint64_t len = 0;
   for (int i = 0; i < 4; ++i) len |= uint64_t(uint8_t(blob[3 + i])) << (8 * i);
   if (len > blob.size() - kPrefix) return std::nullopt;
-  auto parsed = deserialize(blob.substr(kPrefix, len));
+  return CacheView{blob.substr(kPrefix, len), blob.substr(kPrefix + len), blob[2] == 1};
+}
+
+std::optional<ParsedMessage> CacheView::parse() const { return deserialize(serialized); }
+
+std::optional<MessageCache> read_cache(std::string_view blob) {
+  auto view = view_cache(blob);
+  if (!view) return std::nullopt;
+  auto parsed = view->parse();
   if (!parsed) return std::nullopt;
-  return MessageCache{std::move(*parsed), std::string(blob.substr(kPrefix + len)), blob[2] == 1};
+  return MessageCache{std::move(*parsed), std::string(view->header), view->header_complete};
 }
 
 }  // namespace courriel::mail

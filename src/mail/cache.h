@@ -21,7 +21,18 @@ struct MessageCache {
   bool header_complete = true;  // false: longer than kMaxCachedHeader, read the file
 };
 
+// A cache blob read without decoding the structure: the header block is a
+// view into the blob, the structure is decoded only when asked (parse()).
+struct CacheView {
+  std::string_view serialized;  // mail::serialize() output
+  std::string_view header;
+  bool header_complete = true;
+  std::optional<ParsedMessage> parse() const;
+};
+
 std::string build_cache(std::string_view message);
+// nullopt for an empty, foreign or damaged blob. Views into `blob`.
+std::optional<CacheView> view_cache(std::string_view blob);
 // nullopt for an empty, foreign or damaged blob (the caller reads the file).
 std::optional<MessageCache> read_cache(std::string_view blob);
 

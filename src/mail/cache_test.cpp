@@ -30,3 +30,13 @@ TEST(MessageCacheTest, RejectsGarbage) {
   blob[1] = 9;  // another version
   EXPECT_FALSE(read_cache(blob));
 }
+
+TEST(MessageCacheTest, ViewDecodesLazily) {
+  std::string msg = "Subject: hi\r\n\r\nbody";
+  std::string blob = build_cache(msg);
+  auto v = view_cache(blob);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->header, "Subject: hi\r\n\r\n");
+  ASSERT_TRUE(v->parse());
+  EXPECT_EQ(*v->parse(), parse_message(msg));
+}

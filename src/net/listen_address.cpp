@@ -7,12 +7,23 @@
 namespace courriel::net {
 
 std::string ListenAddress::to_string() const {
+  if (is_unix()) return "unix:" + unix_path;
   if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
   return host + ":" + std::to_string(port);
 }
 
 Result<std::optional<ListenAddress>> parse_listen_address(std::string_view text) {
   if (ascii::iequals(text, "off")) return std::optional<ListenAddress>{};
+  if (text.starts_with("unix:")) {
+    std::string path(text.substr(5));
+    if (path.empty() || path.front() != '/')
+      return make_error(Errc::invalid, "a Unix socket path must be absolute: unix:/path");
+    if (path.size() > 107 || path.find('\0') != std::string::npos)
+      return make_error(Errc::invalid, "Unix socket path too long (at most 107 bytes)");
+    ListenAddress a;
+    a.unix_path = std::move(path);
+    return std::optional<ListenAddress>{std::move(a)};
+  }
   std::string_view host, port;
   if (!text.empty() && text.front() == '[') {
     auto close = text.find(']');
@@ -34,7 +45,7 @@ Result<std::optional<ListenAddress>> parse_listen_address(std::string_view text)
   unsigned char buf[16];
   if (inet_pton(AF_INET, host_text.c_str(), buf) != 1 && inet_pton(AF_INET6, host_text.c_str(), buf) != 1)
     return make_error(Errc::invalid, "'" + host_text + "' is not an IP address");
-  return std::optional<ListenAddress>{ListenAddress{host_text, uint16_t(*number)}};
+  return std::optional<ListenAddress>{ListenAddress{host_text, uint16_t(*number), {}}};
 }
 
 }  // namespace courriel::net

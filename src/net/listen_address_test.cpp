@@ -20,8 +20,23 @@ TEST(ListenAddress, Parses) {
   EXPECT_FALSE(off->has_value());
 }
 
+TEST(ListenAddress, ParsesUnixSockets) {
+  auto a = parse_listen_address("unix:/run/courriel/lmtp");
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->has_value());
+  EXPECT_TRUE((*a)->is_unix());
+  EXPECT_EQ((*a)->unix_path, "/run/courriel/lmtp");
+  EXPECT_EQ((*a)->to_string(), "unix:/run/courriel/lmtp");
+  EXPECT_FALSE(parse_listen_address("127.0.0.1:24")->value().is_unix());
+}
+
 TEST(ListenAddress, Rejects) {
   for (const char* bad : {"", "1143", "localhost:1143", "127.0.0.1:", "127.0.0.1:65536",
-                          "127.0.0.1:x", "::1:993", "[::1]993", "[::1", "1.2.3:4"})
+                          "127.0.0.1:x", "::1:993", "[::1]993", "[::1", "1.2.3:4", "unix:",
+                          "unix:relative/path"})
     EXPECT_FALSE(parse_listen_address(bad)) << bad;
+}
+
+TEST(ListenAddress, RejectsLongSocketPaths) {
+  EXPECT_FALSE(parse_listen_address("unix:/" + std::string(200, 'a')));
 }

@@ -1,11 +1,14 @@
 #include "net/server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/experimental/as_tuple.hpp>
+#include <asio/local/stream_protocol.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
@@ -17,23 +20,36 @@ Server::Server(unsigned threads) {
   for (unsigned i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  for (auto& l : listeners_)
+    if (!l->unix_path.empty()) ::unlink(l->unix_path.c_str());
+}
 
 Status Server::listen(const ListenAddress& address, std::string name, ConnectionHandler handler) {
   std::error_code ec;
-  auto ip = asio::ip::make_address(address.host, ec);
-  if (ec) return make_error(Errc::invalid, "bad address " + address.host);
-  asio::ip::tcp::endpoint endpoint(ip, address.port);
-  asio::ip::tcp::acceptor acceptor(workers_.front()->context);
+  asio::generic::stream_protocol::endpoint endpoint;
+  if (address.is_unix()) {
+    // A socket left by a previous run that did not end cleanly is replaced;
+    // anything else at that path is an error (bind reports EADDRINUSE).
+    struct stat st{};
+    if (::lstat(address.unix_path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode))
+      ::unlink(address.unix_path.c_str());
+    endpoint = asio::local::stream_protocol::endpoint(address.unix_path);
+  } else {
+    auto ip = asio::ip::make_address(address.host, ec);
+    if (ec) return make_error(Errc::invalid, "bad address " + address.host);
+    endpoint = asio::ip::tcp::endpoint(ip, address.port);
+  }
+  asio::basic_socket_acceptor<asio::generic::stream_protocol> acceptor(workers_.front()->context);
   acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && !address.is_unix()) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
     return make_error(Errc::internal,
                       "cannot listen on " + address.to_string() + " (" + name + "): " + ec.message());
-  listeners_.push_back(
-      std::make_unique<Listener>(Listener{std::move(acceptor), std::move(name), std::move(handler)}));
+  listeners_.push_back(std::make_unique<Listener>(
+      Listener{std::move(acceptor), std::move(name), std::move(handler), address.unix_path}));
   return {};
 }
 
@@ -63,8 +79,7 @@ asio::awaitable<void> Server::accept_loop(Listener& listener) {
   }
 }
 
-asio::awaitable<void> Server::serve(Worker& worker, asio::ip::tcp::socket socket,
-                                    Listener& listener) {
+asio::awaitable<void> Server::serve(Worker& worker, Transport::Socket socket, Listener& listener) {
   ++live_count_;
   Transport transport(std::move(socket));
   auto it = worker.live.insert(worker.live.end(), &transport);

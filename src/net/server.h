@@ -10,6 +10,7 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/executor_work_guard.hpp>
+#include <asio/generic/stream_protocol.hpp>
 #include <atomic>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -37,6 +38,8 @@ class Server {
   ~Server();
 
   // Binds now (so that errors are reported before `ready`), accepts once run() starts.
+  // A Unix socket path is replaced if a stale socket is there (never another
+  // kind of file), and removed when the Server is destroyed.
   Status listen(const ListenAddress& address, std::string name, ConnectionHandler handler);
   // Stops on SIGTERM or SIGINT.
   void stop_on_signals();
@@ -54,14 +57,16 @@ class Server {
     std::list<Transport*> live;  // touched only from this worker's thread
   };
   struct Listener {
-    asio::ip::tcp::acceptor acceptor;
+    // TCP or Unix: the generic protocol accepts either into a Transport::Socket.
+    asio::basic_socket_acceptor<asio::generic::stream_protocol> acceptor;
     std::string name;
     ConnectionHandler handler;
+    std::string unix_path;  // removed at destruction
   };
 
   asio::awaitable<void> accept_loop(Listener& listener);
   asio::awaitable<void> wait_for_sessions();
-  asio::awaitable<void> serve(Worker& worker, asio::ip::tcp::socket socket, Listener& listener);
+  asio::awaitable<void> serve(Worker& worker, Transport::Socket socket, Listener& listener);
 
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<Listener>> listeners_;

@@ -1,6 +1,10 @@
 #include "net/transport.h"
 
+#include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <cstring>
 
 #include <asio/read.hpp>
 #include <asio/use_awaitable.hpp>
@@ -14,17 +18,26 @@ namespace {
 constexpr auto kUseAwaitable = asio::experimental::as_tuple(asio::use_awaitable);
 }
 
-Transport::Transport(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
+Transport::Transport(Socket socket) : socket_(std::move(socket)) {
   std::error_code ec;
   auto remote = socket_.remote_endpoint(ec);
-  if (!ec) {
-    auto addr = remote.address();
-    if (addr.is_v6() && addr.to_v6().is_v4_mapped())
-      addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
-    peer_ip_ = addr.to_string();
-    peer_ = (addr.is_v6() ? "[" + peer_ip_ + "]" : peer_ip_) + ":" + std::to_string(remote.port());
-    loopback_ = addr.is_loopback();
+  if (ec) return;
+  int family = remote.data()->sa_family;
+  if (family == AF_UNIX) {
+    peer_ = peer_ip_ = "unix";
+    loopback_ = true;
+    return;
   }
+  asio::ip::tcp::endpoint tcp;
+  if ((family != AF_INET && family != AF_INET6) || remote.size() > tcp.capacity()) return;
+  std::memcpy(tcp.data(), remote.data(), remote.size());
+  tcp.resize(remote.size());
+  auto addr = tcp.address();
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped())
+    addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+  peer_ip_ = addr.to_string();
+  peer_ = (addr.is_v6() ? "[" + peer_ip_ + "]" : peer_ip_) + ":" + std::to_string(tcp.port());
+  loopback_ = addr.is_loopback();
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
@@ -51,7 +64,7 @@ asio::awaitable<void> Transport::write(asio::const_buffer buf, std::error_code& 
 }
 
 asio::awaitable<void> Transport::start_tls(asio::ssl::context& ctx, std::error_code& ec) {
-  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, ctx);
+  tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, ctx);
   auto [e] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kUseAwaitable);
   ec = e;
 }
@@ -65,13 +78,13 @@ asio::awaitable<void> Transport::shutdown() {
     co_await (tls_->async_shutdown(kUseAwaitable) || timer.async_wait(kUseAwaitable));
   }
   std::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.shutdown(asio::socket_base::shutdown_both, ec);
   socket_.close(ec);
 }
 
 std::string Transport::tls_description() const {
   if (!tls_) return "none";
-  SSL* ssl = const_cast<asio::ssl::stream<asio::ip::tcp::socket&>&>(*tls_).native_handle();
+  SSL* ssl = const_cast<asio::ssl::stream<Socket&>&>(*tls_).native_handle();
   return std::string(SSL_get_version(ssl)) + " " + SSL_get_cipher_name(ssl);
 }
 

@@ -1,5 +1,5 @@
-// Transport: one client connection's byte stream, plain TCP that may switch
-// to TLS (implicit TLS at accept, or STARTTLS mid-session). Protocol sessions
+// Transport: one client connection's byte stream, plain TCP (or a Unix stream
+// socket) that may switch to TLS (implicit TLS at accept, or STARTTLS mid-session). Protocol sessions
 // read and write through it and never see the socket.
 //
 // A Transport belongs to the io_context thread that accepted it; every member
@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include <asio/awaitable.hpp>
+#include <asio/generic/stream_protocol.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
 #include <asio/ssl/stream.hpp>
@@ -23,7 +24,10 @@ enum class StopReason { none, shutdown, timeout };
 
 class Transport {
  public:
-  explicit Transport(asio::ip::tcp::socket socket);
+  using Socket = asio::generic::stream_protocol::socket;
+  // A TCP socket (AF_INET/AF_INET6) or a Unix one (AF_UNIX: peer() is
+  // "unix", and the peer counts as loopback, being on this host).
+  explicit Transport(Socket socket);
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
   ~Transport();
@@ -51,8 +55,8 @@ class Transport {
   StopReason stop_reason() const { return stop_reason_; }
 
  private:
-  asio::ip::tcp::socket socket_;
-  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
+  Socket socket_;
+  std::unique_ptr<asio::ssl::stream<Socket&>> tls_;
   std::string peer_, peer_ip_;
   bool loopback_ = false;
   StopReason stop_reason_ = StopReason::none;

@@ -54,9 +54,9 @@ INSTANTIATE_TEST_SUITE_P(
              {"error: line 1: too many redirects"}},
         Case{"reject", R "reject \"go away\";", {"reject go away"}},
         Case{"ereject", R "ereject \"go away\";", {"ereject go away"}},
-        Case{"reject_keep_conflict", R "keep;\nreject \"no\";", {"error: line 2: reject cannot be combined with keep, fileinto, redirect or vacation"}},
+        Case{"reject_keep_conflict", R "keep;\nreject \"no\";", {"error: line 3: reject cannot be combined with keep, fileinto, redirect or vacation"}},
         Case{"reject_fileinto_conflict", R "reject \"no\";\nfileinto \"x\";", {"error: line 2: reject cannot be combined with keep, fileinto, redirect or vacation"}},
-        Case{"reject_twice", R "reject \"no\";\nreject \"no\";", {"error: line 2: more than one reject"}},
+        Case{"reject_twice", R "reject \"no\";\nreject \"no\";", {"error: line 3: more than one reject"}},
         Case{"reject_discard_ok", R "discard; reject \"no\";", {"reject no"}},
         Case{"if_elsif_else_1", R "if true { fileinto \"1\"; } elsif true { fileinto \"2\"; } else { fileinto \"3\"; }", {"fileinto 1"}},
         Case{"if_elsif_else_2", R "if false { fileinto \"1\"; } elsif true { fileinto \"2\"; } else { fileinto \"3\"; }", {"fileinto 2"}},
@@ -162,8 +162,20 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"redirect_from_variable", R "set \"a\" \"x@example.net\"; redirect \"${a}\";", {"redirect x@example.net"}},
         Case{"redirect_bad_variable", R "set \"a\" \"nope\"; redirect \"${a}\";", {"error: line 2: bad redirect address"}}));
 
+TEST(SieveRun, EncodedCharacter) {
+  EXPECT_EQ(run_script("require [\"encoded-character\", \"fileinto\"];\n"
+                       "if header :contains \"subject\" \"${hex:74 72}ier\" { fileinto \"${unicode:e9}t${hex:C3 A9}\"; }"),
+            V{"fileinto \xC3\xA9t\xC3\xA9"});
+  EXPECT_EQ(run_script("fileinto \"${hex:41}\";"), V{"parse error: line 1: fileinto requires \"fileinto\""});
+  EXPECT_EQ(run_script("require [\"encoded-character\", \"fileinto\"];\n\nfileinto \"${hex:41}\";"), V{"fileinto A"});
+  EXPECT_EQ(run_script("require [\"encoded-character\"];\nredirect \"${unicode:D800}@x.y\";"),
+            V{"parse error: line 2: encoded character out of range"});
+  EXPECT_EQ(run_script("require \"fileinto\"; fileinto \"${hex:41}\";"), V{"fileinto ${hex:41}"});
+}
+
 TEST(SieveRun, MailboxCallbackMissing) {
   Environment cfg = default_environment();
+  cfg.mailbox_exists = nullptr;
   EXPECT_EQ(run_script(R "if mailboxexists \"Spam\" { fileinto \"no\"; }", kMessage, default_envelope(), cfg), kKeep);
 }
 

@@ -6,6 +6,7 @@
 #include "base/ascii.h"
 #include "base/utf8.h"
 #include "sieve/date.h"
+#include "sieve/encoded_character.h"
 #include "sieve/match.h"
 #include "sieve/address_part.h"
 #include "sieve/variables.h"
@@ -13,10 +14,11 @@
 namespace courriel::sieve {
 namespace {
 
-constexpr std::array<std::string_view, 18> kExtensions = {
+constexpr std::array<std::string_view, 19> kExtensions = {
     "fileinto", "reject", "ereject", "envelope", "imap4flags", "body", "relational",
     "subaddress", "copy", "vacation", "variables", "date", "index", "mailbox", "regex",
-    "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric"};
+    "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
+    "encoded-character"};
 
 enum class Arg { none, number, string, string_list };
 
@@ -155,6 +157,9 @@ class Validator {
       }
       requires_allowed = false;
     }
+    if (s_.has("encoded-character"))
+      for (Node& n : s_.commands)
+        if (auto st = decode_strings(n); !st) return st;
     return commands(s_.commands, true);
   }
 
@@ -173,6 +178,23 @@ class Validator {
       if (auto st = commands(n.block, false); !st) return st;
       prev = n.name;
     }
+    return {};
+  }
+
+  // RFC 5228 §2.4.2.4: decoded once, before any other use of the strings.
+  Status decode_strings(Node& n) {
+    for (Argument& a : n.args) {
+      for (std::string& v : a.strings) {
+        if (v.find("${") == std::string::npos) continue;
+        auto d = decode_encoded_characters(v);
+        if (!d) return fail(a.line, d.error().detail);
+        v = std::move(*d);
+      }
+    }
+    for (Node& t : n.tests)
+      if (auto st = decode_strings(t); !st) return st;
+    for (Node& c : n.block)
+      if (auto st = decode_strings(c); !st) return st;
     return {};
   }
 
@@ -364,7 +386,7 @@ class Validator {
 std::string_view supported_extensions() {
   return "fileinto reject ereject envelope imap4flags body relational subaddress copy vacation "
          "variables date index mailbox regex comparator-i;octet comparator-i;ascii-casemap "
-         "comparator-i;ascii-numeric";
+         "comparator-i;ascii-numeric encoded-character";
 }
 
 bool is_supported_extension(std::string_view name) {

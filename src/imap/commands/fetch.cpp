@@ -89,10 +89,10 @@ std::string section_label(std::string_view name, const FetchAtt& att, bool with_
 // One message: its cache entry, and its file opened when needed.
 class Content {
  public:
-  Content(Session& s, store::MailboxId mailbox, uint32_t uid, std::optional<mail::MessageCache> cache)
-      : s_(s), mailbox_(mailbox), uid_(uid), cache_(std::move(cache)) {}
+  // `blob` is the message's index cache entry ("" if none); it must outlive this.
+  Content(Session& s, store::MailboxId mailbox, uint32_t uid, std::string_view blob)
+      : s_(s), mailbox_(mailbox), uid_(uid), cache_(mail::view_cache(blob)) {}
 
-  bool has_structure() const { return cache_.has_value(); }
   bool has_header() const { return cache_ && cache_->header_complete; }
 
   // False when the message is gone (expunged meanwhile) or unreadable.
@@ -118,21 +118,22 @@ class Content {
   }
 
   // The header block (with its ending empty line): from the cache, else the file.
-  asio::awaitable<const std::string*> header() {
-    if (has_header()) co_return &cache_->header;
+  asio::awaitable<std::optional<std::string_view>> header() {
+    if (has_header()) co_return cache_->header;
     if (!probed_header_) {
-      if (!co_await open()) co_return nullptr;
+      if (!co_await open()) co_return std::nullopt;
       auto probe = co_await read(0, kHeaderProbe);
-      if (!probe) co_return nullptr;
+      if (!probe) co_return std::nullopt;
       probed_header_ = std::move(*probe);
       probed_header_->resize(mail::body_offset(*probed_header_).value_or(probed_header_->size()));
     }
-    co_return &*probed_header_;
+    co_return std::string_view(*probed_header_);
   }
 
-  // The parsed structure: from the cache, else parsed from the whole file.
+  // The parsed structure: decoded from the cache on first use, else parsed
+  // from the whole file.
   asio::awaitable<const mail::ParsedMessage*> parsed() {
-    if (cache_) co_return &cache_->parsed;
+    if (!parsed_ && cache_) parsed_ = cache_->parse();
     if (!parsed_) {
       if (!co_await open()) co_return nullptr;
       auto whole = co_await read(0, size());
@@ -146,7 +147,7 @@ class Content {
   Session& s_;
   store::MailboxId mailbox_;
   uint32_t uid_;
-  std::optional<mail::MessageCache> cache_;
+  std::optional<mail::CacheView> cache_;
   std::unique_ptr<store::MessageFile> file_;
   std::optional<std::string> probed_header_;
   std::optional<mail::ParsedMessage> parsed_;
@@ -204,7 +205,7 @@ asio::awaitable<ItemResult> body_section(Session& s, const FetchAtt& att, Conten
     if (sec.text == Text::none) {
       co_return ItemResult{co_await file_literal(s, content, 0, content.size(), att.partial)};
     }
-    const std::string* header = co_await content.header();
+    auto header = co_await content.header();
     if (!header) co_return ItemResult{false};
     if (sec.text == Text::header) {
       string_literal(s, *header, att.partial);
@@ -338,14 +339,14 @@ asio::awaitable<ItemResult> fetch_item(Session& s, const FetchAtt& att,
       out.append("RFC822 ");
       co_return ItemResult{co_await file_literal(s, content, 0, content.size(), std::nullopt)};
     case Kind::rfc822_header: {
-      const std::string* header = co_await content.header();
+      auto header = co_await content.header();
       if (!header) co_return ItemResult{false};
       out.append("RFC822.HEADER ");
       string_literal(s, *header, std::nullopt);
       co_return ItemResult{};
     }
     case Kind::rfc822_text: {
-      const std::string* header = co_await content.header();
+      auto header = co_await content.header();
       if (!header) co_return ItemResult{false};
       out.append("RFC822.TEXT ");
       co_return ItemResult{
@@ -428,7 +429,7 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
       uint32_t seq = mailbox.seq_of(meta.uid);
       if (seq == 0) continue;
       Content content(s, id, meta.uid,
-                      i < blobs.size() ? mail::read_cache(blobs[i]) : std::nullopt);
+                      i < blobs.size() ? std::string_view(blobs[i]) : std::string_view());
       // Opened before the response starts: a message another session expunged
       // meanwhile is left out (RFC 2180 §4.1.2); an open file stays readable.
       bool needs_file = reads_file || (uses_cache && !content.has_header());

@@ -39,25 +39,31 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
   auto id = mailbox.id();
   // The view does not change while this session waits for the pool.
   co_return co_await s.blocking([&]() -> Result<Evaluated> {
-    const std::vector<uint32_t>& uids = mailbox.uids();
-    auto metas = s.account().messages(id, uids);
-    if (!metas) return metas.error();
-    std::vector<std::string> blobs;
-    if (wants_cache) {
-      std::vector<uint32_t> present;
-      for (const auto& m : *metas) present.push_back(m.uid);
-      auto cached = s.account().caches(id, present);
-      if (cached) blobs = std::move(*cached);
-    }
+    // In batches: the metadata and cache entries of a 100,000-message mailbox
+    // are never all in memory at once, only the matches are kept.
+    constexpr size_t kBatch = 1024;
+    const std::vector<uint32_t>& all = mailbox.uids();
     Evaluated result;
     result.uses_modseq = compiled->uses_modseq();
-    for (size_t i = 0; i < metas->size(); ++i) {
-      auto& meta = (*metas)[i];
-      uint32_t uid = meta.uid;
-      auto access = std::make_unique<StoreMessageAccess>(
-          s.account(), id, mailbox.seq_of(uid), std::move(meta), mailbox.recent(uid),
-          i < blobs.size() ? std::string_view(blobs[i]) : std::string_view());
-      if (search::matches(*compiled, *access, env)) result.matched.push_back(std::move(access));
+    for (size_t first = 0; first < all.size(); first += kBatch) {
+      std::span<const uint32_t> uids(all.data() + first, std::min(kBatch, all.size() - first));
+      auto metas = s.account().messages(id, uids);
+      if (!metas) return metas.error();
+      std::vector<std::string> blobs;
+      if (wants_cache) {
+        std::vector<uint32_t> present;
+        for (const auto& m : *metas) present.push_back(m.uid);
+        auto cached = s.account().caches(id, present);
+        if (cached) blobs = std::move(*cached);
+      }
+      for (size_t i = 0; i < metas->size(); ++i) {
+        auto& meta = (*metas)[i];
+        uint32_t uid = meta.uid;
+        auto access = std::make_unique<StoreMessageAccess>(
+            s.account(), id, mailbox.seq_of(uid), std::move(meta), mailbox.recent(uid),
+            i < blobs.size() ? std::move(blobs[i]) : std::string());
+        if (search::matches(*compiled, *access, env)) result.matched.push_back(std::move(access));
+      }
     }
     return result;
   });

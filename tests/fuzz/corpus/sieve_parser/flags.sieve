@@ -1,0 +1,3 @@
+require "imap4flags";
+addflag "\\Flagged";
+if hasflag :contains "Flag" { keep :flags ["\\Seen", "$x"]; }
