@@ -13,7 +13,7 @@
 
 #include "imap/parser/command_parser.h"
 #include "imap/parser/command_reader.h"
-#include "imap/parser/mutf7.h"
+#include "base/mutf7.h"
 
 using namespace courriel::imap;
 
@@ -136,12 +136,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)announces_append_message(in);
   (void)is_append_prefix(in);
 
-  if (auto decoded = mutf7_decode(in)) {
-    if (mutf7_encode(*decoded) != in) abort();
+  if (auto decoded = courriel::mutf7_decode(in)) {
+    if (courriel::mutf7_encode(*decoded) != in) abort();
   }
-  std::string encoded = mutf7_encode(in);
-  auto back = mutf7_decode(encoded);
+  std::string encoded = courriel::mutf7_encode(in);
+  auto back = courriel::mutf7_decode(encoded);
   if (!back) abort();
-  if (mutf7_encode(*back) != encoded) abort();
+  if (courriel::mutf7_encode(*back) != encoded) abort();
   return 0;
 }
