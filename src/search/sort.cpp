@@ -40,12 +40,10 @@ Value value_of(Key key, MessageAccess& m) {
     case Key::size:
       v.num = static_cast<int64_t>(m.meta().size);
       break;
-    case Key::date: {
-      const auto& date = m.parsed().envelope.date;
-      std::optional<SentDate> d = date ? parse_date_time(*date) : std::nullopt;
-      v.num = d ? d->epoch : m.meta().internal_date;
+    case Key::date:
+      // From the header block alone: the structure need not be decoded.
+      v.num = sent_date(m.header(), m.meta());
       break;
-    }
     case Key::cc:
       v.str = first_mailbox(m.parsed().envelope.cc);
       break;
@@ -127,7 +125,11 @@ std::vector<uint32_t> sort(const std::vector<imap::SortCriterion>& criteria,
 Needs sort_needs(const std::vector<imap::SortCriterion>& criteria) {
   Needs needs;
   for (const imap::SortCriterion& c : criteria) {
-    if (c.key != Key::arrival && c.key != Key::size) needs.parsed = true;
+    if (c.key == Key::date) {
+      needs.header = true;
+    } else if (c.key != Key::arrival && c.key != Key::size) {
+      needs.parsed = true;
+    }
   }
   return needs;
 }
