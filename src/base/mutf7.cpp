@@ -1,4 +1,5 @@
 #include "base/mutf7.h"
+#include "base/utf8.h"
 
 #include <cstdint>
 #include <vector>
@@ -20,24 +21,6 @@ int b64_value(char c) {
 
 // Printable US-ASCII represents itself (0x20-0x7e; "&" as "&-").
 constexpr bool self_encoded(uint32_t cp) { return cp >= 0x20 && cp <= 0x7e; }
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
 
 // Next code point of UTF-8 at s[i]; invalid bytes give U+FFFD one at a time.
 uint32_t next_code_point(std::string_view s, size_t& i) {

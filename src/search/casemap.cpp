@@ -1,4 +1,5 @@
 #include "search/casemap.h"
+#include "base/utf8.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -14,24 +15,6 @@ struct CaseMapEntry {
 };
 
 #include "search/casemap_table.inc"
-
-void append_utf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xF0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3F));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
-}
 
 // Decodes one well-formed UTF-8 sequence at s[i]; returns its length, or 0
 // when the bytes there are ill-formed (RFC 3629 §4: no overlongs, surrogates,
@@ -86,7 +69,7 @@ void casemap_append(std::string_view text, std::string& out) {
     if (it != std::end(kCaseMap) && it->cp == cp) {
       out.append(reinterpret_cast<const char*>(kCaseMapPool) + it->offset, it->len);
     } else {
-      append_utf8(cp, out);
+      append_utf8(out, cp);
     }
     i += n;
   }

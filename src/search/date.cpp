@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "base/calendar.h"
 #include "base/ascii.h"
 
 namespace courriel::search {
@@ -115,17 +116,6 @@ std::optional<int> named_zone(std::string_view z) {
 }
 
 }  // namespace
-
-int64_t days_from_civil(int year, int month, int day) {
-  // Howard Hinnant's algorithm.
-  int64_t y = int64_t{year} - (month <= 2 ? 1 : 0);
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t mp = (month + 9) % 12;
-  int64_t doy = (153 * mp + 2) / 5 + day - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
 
 std::optional<SentDate> parse_date_time(std::string_view value) {
   Cursor c(value);

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string_view>
 
+#include "base/calendar.h"
+
 namespace courriel::search {
 
 struct SentDate {
@@ -30,9 +32,6 @@ struct SentDate {
 // nullopt when no valid day, month and year can be found, or the time is out
 // of range.
 std::optional<SentDate> parse_date_time(std::string_view value);
-
-// Days since 1970-01-01 of a proleptic Gregorian date (month 1..12).
-int64_t days_from_civil(int year, int month, int day);
 
 // The calendar day (days since 1970-01-01) an instant falls on in the zone
 // `offset_minutes` east of UTC.

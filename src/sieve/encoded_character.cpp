@@ -1,4 +1,5 @@
 #include "sieve/encoded_character.h"
+#include "base/utf8.h"
 
 #include "base/ascii.h"
 
@@ -13,24 +14,6 @@ int hex_value(char c) {
 }
 
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xF0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3F));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
-}
 
 // Decodes the body of one sequence into `out`; false when malformed.
 // `range_error` is set for a well-formed out-of-range code point.

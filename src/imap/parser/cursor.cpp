@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/ascii.h"
+#include "base/calendar.h"
 #include "base/utf8.h"
 #include "imap/parser/syntax_chars.h"
 
@@ -24,17 +25,6 @@ int days_in_month(int year, int month) {
   if (month < 1 || month > 12) return 0;
   if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) return 29;
   return kDays[month - 1];
-}
-
-// H. Hinnant's days_from_civil: exact for every Gregorian date.
-int64_t days_from_civil(int year, int month, int day) {
-  int64_t y = static_cast<int64_t>(year) - (month <= 2 ? 1 : 0);
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t mp = (month + 9) % 12;
-  int64_t doy = (153 * mp + 2) / 5 + day - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 bool Cursor::consume(char c) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/calendar.h"
 #include "imap/parser/command.h"
 
 namespace courriel::imap {
@@ -139,8 +140,6 @@ inline constexpr int kMaxNesting = 100;
 
 // Days in a month of the Gregorian calendar.
 int days_in_month(int year, int month);
-// Days since 1970-01-01 of a valid date.
-int64_t days_from_civil(int year, int month, int day);
 // Whether `bytes` is valid UTF-8 (RFC 3629: no overlongs, surrogates, > U+10FFFF).
 
 }  // namespace courriel::imap
