@@ -372,6 +372,7 @@ class Courriel(Server):
         with open(self.config, "w") as f:
             f.write(f'[server]\ndata_dir = "{self.data}"\nlog_level = "info"\n'
                     f'[imap]\nlisten = "127.0.0.1:{self.port}"\nlisten_tls = "off"\n'
+                    f'[managesieve]\nlisten = "off"\n'
                     f'[auth]\ncleartext = "loopback"\ncreate_demo_user = false\n')
         self.log_file = os.path.join(self.root, "courriel.log")
 

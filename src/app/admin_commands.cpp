@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "app/config.h"
 #include "app/store_settings.h"
@@ -29,6 +30,16 @@ std::string describe(const Error& e) {
   return std::string(errc_name(e.code)) + (e.detail.empty() ? "" : ": " + e.detail);
 }
 
+// A quota limit argument: a decimal number or "none" (0, unlimited).
+std::optional<uint64_t> parse_limit(const std::string& s) {
+  if (s == "none") return uint64_t(0);
+  if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoull(s);
+}
+
+std::string limit_text(uint64_t limit) { return limit ? std::to_string(limit) : "none"; }
+
 }  // namespace
 
 AdminCommands::AdminCommands(CLI::App& cli) {
@@ -43,7 +54,13 @@ AdminCommands::AdminCommands(CLI::App& cli) {
   rebuild_ = index_->add_subcommand("rebuild", "rebuild the index from the Maildir");
   check_ =
       index_->add_subcommand("check", "compare the index with the Maildir (exit 1 if they differ)");
-  for (CLI::App* sub : {list_, create_, delete_, rebuild_, check_}) {
+  quota_ = cli.add_subcommand("quota", "show or set a user's quota (safe while the server runs)");
+  quota_->require_subcommand(1);
+  quota_get_ = quota_->add_subcommand("get", "print usage and limits: storage (bytes), messages");
+  quota_set_ = quota_->add_subcommand("set", "set the user's own limits (none = unlimited)");
+  quota_set_->add_option("--storage", opts_.storage_limit, "storage limit in bytes, or none");
+  quota_set_->add_option("--messages", opts_.messages_limit, "message count limit, or none");
+  for (CLI::App* sub : {list_, create_, delete_, rebuild_, check_, quota_get_, quota_set_}) {
     sub->add_option("--config", opts_.config_file, "TOML configuration file (default: embedded)");
     sub->add_option("--data", opts_.data_dir, "data directory (overrides server.data_dir)");
     sub->add_option("USER", opts_.user, "user: local or local@domain")->required();
@@ -54,7 +71,9 @@ AdminCommands::AdminCommands(CLI::App& cli) {
                       "RFC 6154 attribute: \\Archive \\Drafts \\Junk \\Sent \\Trash (repeatable)");
 }
 
-bool AdminCommands::parsed() const { return mailbox_->parsed() || index_->parsed(); }
+bool AdminCommands::parsed() const {
+  return mailbox_->parsed() || index_->parsed() || quota_->parsed();
+}
 
 int AdminCommands::run() {
   Result<Config> config = opts_.config_file.empty() ? parse_config("", "embedded default")
@@ -88,6 +107,24 @@ int AdminCommands::run() {
   auto account = st->open(user);
   if (!account) return fail("cannot open the mailboxes: " + describe(account.error()), kFailed);
   store::Account& acct = **account;
+
+  if (quota_get_->parsed()) {
+    auto q = acct.quota();
+    if (!q) return fail(describe(q.error()), kFailed);
+    std::cout << "storage\t" << q->storage_used << "\t" << limit_text(q->storage_limit) << "\n"
+              << "messages\t" << q->messages_used << "\t" << limit_text(q->messages_limit) << "\n";
+    return 0;
+  }
+  if (quota_set_->parsed()) {
+    std::optional<uint64_t> storage, messages;
+    if (!opts_.storage_limit.empty() && !(storage = parse_limit(opts_.storage_limit)))
+      return fail("--storage: a number of bytes or none", kUsage);
+    if (!opts_.messages_limit.empty() && !(messages = parse_limit(opts_.messages_limit)))
+      return fail("--messages: a number or none", kUsage);
+    if (!storage && !messages) return fail("quota set: give --storage or --messages", kUsage);
+    if (Status s = acct.set_quota(storage, messages); !s) return fail(describe(s.error()), kFailed);
+    return 0;
+  }
 
   if (list_->parsed()) {
     auto all = acct.list();

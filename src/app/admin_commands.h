@@ -5,6 +5,11 @@
 //   courriel mailbox delete USER NAME
 //   courriel index rebuild USER         rebuild the index from the Maildir
 //   courriel index check USER           exit 1 and print the disagreements, if any
+//   courriel quota get USER             "storage\t<used>\t<limit>" and "messages\t..."
+//                                       (bytes and messages; limit "none" if unlimited)
+//   courriel quota set USER [--storage BYTES|none] [--messages N|none]
+//                                       the account's own limits (RFC 9208 quota),
+//                                       overriding [quota] defaults; none = unlimited
 //
 // each with --data DIR and --config FILE like `courriel user`. They work on
 // the store directly (store.h) and are safe while the server runs (the index
@@ -27,7 +32,7 @@ namespace courriel::app {
 
 class AdminCommands {
  public:
-  // Adds the `mailbox` and `index` subcommands to `cli`.
+  // Adds the `mailbox`, `index` and `quota` subcommands to `cli`.
   explicit AdminCommands(CLI::App& cli);
   // Whether one of them was given on the command line (after parsing).
   bool parsed() const;
@@ -41,6 +46,8 @@ class AdminCommands {
     std::string user;
     std::string mailbox;
     std::vector<std::string> special_use;
+    std::string storage_limit;   // quota set: BYTES or "none"
+    std::string messages_limit;  // quota set: N or "none"
   };
   Options opts_;
   CLI::App* mailbox_ = nullptr;
@@ -50,6 +57,9 @@ class AdminCommands {
   CLI::App* delete_ = nullptr;
   CLI::App* rebuild_ = nullptr;
   CLI::App* check_ = nullptr;
+  CLI::App* quota_ = nullptr;
+  CLI::App* quota_get_ = nullptr;
+  CLI::App* quota_set_ = nullptr;
 };
 
 }  // namespace courriel::app

@@ -120,6 +120,16 @@ const std::map<std::string, std::map<std::string, Setter>>& schema() {
               c.lmtp_max_message_size = uint64_t(v);
             })},
        }},
+      {"managesieve",
+       {
+           {"listen", listen_key(&Config::managesieve)},
+           {"max_script_size", integer_key(1024, 64 << 20, [](int64_t v, Config& c) {
+              c.max_script_size = uint64_t(v);
+            })},
+           {"max_scripts", integer_key(1, 10000, [](int64_t v, Config& c) {
+              c.max_scripts = unsigned(v);
+            })},
+       }},
       {"tls",
        {
            {"cert_file", string_key([](std::string v, Config& c) -> std::string {
@@ -154,6 +164,15 @@ const std::map<std::string, std::map<std::string, Setter>>& schema() {
             })},
            {"max_failures_per_connection", integer_key(1, 100, [](int64_t v, Config& c) {
               c.max_failures_per_connection = unsigned(v);
+            })},
+       }},
+      {"quota",
+       {
+           {"default_storage", integer_key(0, INT64_MAX, [](int64_t v, Config& c) {
+              c.default_storage_limit = uint64_t(v);
+            })},
+           {"default_messages", integer_key(0, INT64_MAX, [](int64_t v, Config& c) {
+              c.default_message_limit = uint64_t(v);
             })},
        }},
   };

@@ -40,6 +40,10 @@ struct Config {
   std::string recipient_delimiter = "+";
   bool detail_to_folder = true;
   uint64_t lmtp_max_message_size = 100ull << 20;
+  // [managesieve] (RFC 5804): Sieve script upload, on loopback by default.
+  std::optional<net::ListenAddress> managesieve = net::ListenAddress{"127.0.0.1", 4190};
+  uint64_t max_script_size = 1 << 20;  // bytes per script
+  unsigned max_scripts = 64;           // scripts per user
   // [tls]
   std::filesystem::path cert_file;  // empty: <data_dir>/tls/cert.pem, generated
   std::filesystem::path key_file;   // empty: <data_dir>/tls/key.pem, generated
@@ -50,6 +54,10 @@ struct Config {
   std::chrono::milliseconds failure_delay{500};
   std::chrono::milliseconds failure_delay_max{15000};
   unsigned max_failures_per_connection = 5;
+  // [quota] (RFC 9208) limits of accounts without their own (`courriel quota
+  // set`); 0 = unlimited.
+  uint64_t default_storage_limit = 0;  // bytes
+  uint64_t default_message_limit = 0;
 
   // Where the certificate and key are, and whether they may be generated
   // (only at the default location under the data dir).

@@ -41,7 +41,30 @@ TEST(Config, ExampleFileMatchesDefaults) {
   EXPECT_EQ(c->recipient_delimiter, d.recipient_delimiter);
   EXPECT_EQ(c->detail_to_folder, d.detail_to_folder);
   EXPECT_EQ(c->lmtp_max_message_size, d.lmtp_max_message_size);
+  EXPECT_EQ(c->managesieve->to_string(), d.managesieve->to_string());
+  EXPECT_EQ(c->max_script_size, d.max_script_size);
+  EXPECT_EQ(c->max_scripts, d.max_scripts);
+  EXPECT_EQ(c->default_storage_limit, d.default_storage_limit);
+  EXPECT_EQ(c->default_message_limit, d.default_message_limit);
   EXPECT_TRUE(c->tls_generated());
+}
+
+TEST(Config, QuotaKeys) {
+  auto c = parse_config("[quota]\ndefault_storage = 1048576\ndefault_messages = 1000\n", "t");
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->default_storage_limit, 1048576u);
+  EXPECT_EQ(c->default_message_limit, 1000u);
+  EXPECT_FALSE(parse_config("[quota]\ndefault_storage = -1\n", "t"));
+  EXPECT_FALSE(parse_config("[quota]\ndefault_bytes = 1\n", "t"));
+}
+
+TEST(Config, ManageSieveKeys) {
+  auto c = parse_config("[managesieve]\nlisten = \"off\"\nmax_script_size = 4096\nmax_scripts = 3\n", "t");
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_FALSE(c->managesieve);
+  EXPECT_EQ(c->max_script_size, 4096u);
+  EXPECT_EQ(c->max_scripts, 3u);
+  EXPECT_FALSE(parse_config("[managesieve]\nmax_scripts = 0\n", "t"));
 }
 
 TEST(Config, LmtpKeys) {

@@ -13,6 +13,7 @@
 #include "app/config.h"
 #include "app/data_dir.h"
 #include "app/serve.h"
+#include "app/sieve_commands.h"
 #include "app/store_settings.h"
 #include "auth/user_db.h"
 #include "lmtp/deliver_command.h"
@@ -88,6 +89,8 @@ int main(int argc, char** argv) {
   serve->add_option("--imaps", serve_flags.imaps, "IMAPS (implicit TLS) listener, host:port or off");
   serve->add_option("--lmtp", serve_flags.lmtp,
                     "LMTP listener, host:port, unix:/path or off (default: off)");
+  serve->add_option("--sieve", serve_flags.sieve,
+                    "ManageSieve listener, host:port or off (default: 127.0.0.1:4190)");
   serve->add_option("--pid-file", serve_flags.pid_file, "write the process id here once ready");
 
   // courriel user add|del|passwd|list
@@ -116,8 +119,10 @@ int main(int argc, char** argv) {
   deliver->add_option("-a,--recipient", deliver_recipient, "envelope recipient: user, user@domain or user+detail@domain")
       ->required();
 
-  // courriel mailbox list|create|delete, courriel index rebuild|check
+  // courriel mailbox list|create|delete, courriel index rebuild|check, courriel quota get|set
   app::AdminCommands admin(cli);
+  // courriel sieve put|list|activate
+  app::SieveCommands sieve_cmds(cli);
 
   try {
     cli.parse(argc, argv);
@@ -127,6 +132,7 @@ int main(int argc, char** argv) {
     return rc != 0 && deliver->parsed() ? lmtp::kExitUsage : rc;
   }
   if (admin.parsed()) return admin.run();
+  if (sieve_cmds.parsed()) return sieve_cmds.run();
 
   if (serve->parsed()) {
     auto config = resolve_config(serve_data);

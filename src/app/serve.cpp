@@ -18,6 +18,7 @@
 #include "auth/user_db.h"
 #include "imap/session.h"
 #include "lmtp/session.h"
+#include "managesieve/session.h"
 #include "net/server.h"
 #include "net/tls_context.h"
 #include "store/store.h"
@@ -77,13 +78,23 @@ imap::Cleartext to_imap(CleartextPolicy p) {
   return imap::Cleartext::never;
 }
 
+managesieve::Cleartext to_managesieve(CleartextPolicy p) {
+  switch (p) {
+    case CleartextPolicy::never: return managesieve::Cleartext::never;
+    case CleartextPolicy::loopback: return managesieve::Cleartext::loopback;
+    case CleartextPolicy::always: return managesieve::Cleartext::always;
+  }
+  return managesieve::Cleartext::never;
+}
+
 }  // namespace
 
 int serve(Config config, const ServeFlags& flags) {
   setup_logging(config.log_level);
   for (auto s : {apply_listen_flag(flags.imap, "--imap", config.imap),
                  apply_listen_flag(flags.imaps, "--imaps", config.imaps),
-                 apply_listen_flag(flags.lmtp, "--lmtp", config.lmtp)})
+                 apply_listen_flag(flags.lmtp, "--lmtp", config.lmtp),
+                 apply_listen_flag(flags.sieve, "--sieve", config.managesieve)})
     if (!s) {
       spdlog::critical("{}", s.error().detail);
       return kExitUsage;
@@ -162,6 +173,26 @@ int serve(Config config, const ServeFlags& flags) {
       .spool_dir = config.data_dir / "spool",
   };
 
+  managesieve::Services sieve_services{
+      .settings =
+          managesieve::Settings{
+              // A literal is at most a script: a larger one is read, dropped and refused.
+              .limits = {.max_line = 8 * 1024, .max_literal = size_t(config.max_script_size)},
+              .scripts = {.max_script_size = config.max_script_size,
+                          .max_scripts = config.max_scripts},
+              .unauthenticated_timeout = config.unauthenticated_timeout,
+              .idle_timeout = config.idle_timeout,
+              .cleartext = to_managesieve(config.cleartext),
+              .max_auth_failures = config.max_failures_per_connection,
+          },
+      .users = users,
+      .throttle = throttle,
+      .blocking = blocking,
+      .tls = *tls,
+      .scram_secret = *secret,
+      .data_dir = config.data_dir,
+  };
+
   net::Server server(config.threads);
   std::string endpoints;
   auto add_listener = [&](const std::optional<net::ListenAddress>& addr, const char* name,
@@ -185,8 +216,19 @@ int serve(Config config, const ServeFlags& flags) {
     endpoints += std::string(endpoints.empty() ? "" : " ") + "lmtp=" + config.lmtp->to_string();
     return {};
   };
+  auto add_sieve_listener = [&]() -> Status {
+    if (!config.managesieve) return {};
+    auto handler = [&sieve_services](net::Transport& t) -> asio::awaitable<void> {
+      managesieve::Session session(sieve_services, t);
+      co_await session.run();
+    };
+    if (auto s = server.listen(*config.managesieve, "managesieve", handler); !s) return s;
+    endpoints += std::string(endpoints.empty() ? "" : " ") + "managesieve=" +
+                 config.managesieve->to_string();
+    return {};
+  };
   for (auto s : {add_listener(config.imap, "imap", false), add_listener(config.imaps, "imaps", true),
-                 add_lmtp_listener()})
+                 add_lmtp_listener(), add_sieve_listener()})
     if (!s) {
       spdlog::critical("{}", s.error().detail);
       return kExitConfig;

@@ -13,6 +13,7 @@ struct ServeFlags {
   std::string imap;
   std::string imaps;
   std::string lmtp;
+  std::string sieve;  // ManageSieve
   std::string pid_file;
 };
 

@@ -9,6 +9,8 @@ namespace courriel::app {
 store::StoreSettings store_settings(const Config& config) {
   store::StoreSettings settings;
   settings.data_dir = config.data_dir;
+  settings.default_storage_limit = config.default_storage_limit;
+  settings.default_message_limit = config.default_message_limit;
   // ENVELOPE, BODYSTRUCTURE and the header block, kept in the index.
   settings.make_cache = [](std::string_view message) { return mail::build_cache(message); };
   settings.on_repair = [](const std::string& user, const std::string& what) {

@@ -45,6 +45,9 @@ const CommandSpec* find_command(CommandName name) {
   static const CommandSpec lsub{cmd_lsub, kLoggedIn, SyncAfter::all};
   static const CommandSpec namespace_{cmd_namespace, kLoggedIn, SyncAfter::all};
   static const CommandSpec status{cmd_status, kLoggedIn, SyncAfter::all};
+  static const CommandSpec getquota{cmd_getquota, kLoggedIn, SyncAfter::all};
+  static const CommandSpec getquotaroot{cmd_getquotaroot, kLoggedIn, SyncAfter::all};
+  static const CommandSpec setquota{cmd_setquota, kLoggedIn, SyncAfter::all};
   switch (name) {
     case CommandName::select:
     case CommandName::examine: return &select;
@@ -70,6 +73,9 @@ const CommandSpec* find_command(CommandName name) {
     case CommandName::lsub: return &lsub;
     case CommandName::namespace_: return &namespace_;
     case CommandName::status: return &status;
+    case CommandName::getquota: return &getquota;
+    case CommandName::getquotaroot: return &getquotaroot;
+    case CommandName::setquota: return &setquota;
     case CommandName::capability: return &capability;
     case CommandName::noop: return &noop;
     case CommandName::logout: return &logout;

@@ -370,7 +370,8 @@ std::string Session::capabilities() const {
   if (state_ != SessionState::not_authenticated)
     caps += " IDLE UIDPLUS MOVE UNSELECT MULTIAPPEND NAMESPACE CHILDREN LIST-EXTENDED"
             " LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE BINARY ESEARCH SEARCHRES"
-            " SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES APPENDLIMIT=" +
+            " SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES"
+            " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE APPENDLIMIT=" +
             std::to_string(services_.settings.max_message_size);
   return caps;
 }

@@ -217,6 +217,27 @@ class Account {
     virtual ~Watch() = default;
   };
   virtual std::unique_ptr<Watch> watch(MailboxId mailbox, std::function<void()> wake) = 0;
+
+  // --- quota (RFC 9208: one root per account) ---
+  // Usage is exact: kept in the index in the same transactions that add and
+  // remove messages. A limit of 0 means none. append() and copy() (not a
+  // move) fail with over_quota when the result would exceed a limit; each
+  // append request is checked alone, inside the commit, so concurrent
+  // appends never overshoot. Messages other programs drop into the Maildir
+  // are counted but never refused.
+  struct Quota {
+    uint64_t storage_used = 0;  // bytes
+    uint64_t storage_limit = 0;
+    uint64_t messages_used = 0;
+    uint64_t messages_limit = 0;
+  };
+  virtual Result<Quota> quota() { return make_error(Errc::internal, "quota not supported"); }
+  // Sets the account's own limits (kept in its index; they override the
+  // StoreSettings defaults). nullopt leaves a limit as it is; 0 = unlimited.
+  virtual Status set_quota(std::optional<uint64_t> storage_limit, std::optional<uint64_t> messages_limit) {
+    (void)storage_limit, (void)messages_limit;
+    return make_error(Errc::internal, "quota not supported");
+  }
 };
 
 // Per-installation settings of the store.
@@ -236,6 +257,10 @@ struct StoreSettings {
   // on its own, e.g. an unreadable index moved aside and rebuilt from the
   // Maildir; `what` is a human-readable line for the log. May be empty.
   std::function<void(const std::string& user, const std::string& what)> on_repair;
+  // Quota limits of accounts that have none of their own (Account::set_quota);
+  // 0 = unlimited.
+  uint64_t default_storage_limit = 0;  // bytes
+  uint64_t default_message_limit = 0;
 };
 
 class Store {

@@ -59,6 +59,19 @@ def toml_value(v):
     return f'"{s}"'
 
 
+_SIEVE_SUPPORT = None
+
+
+def sieve_supported():
+    """Whether the binary has ManageSieve (its default port 4190 must then be
+    moved to a free one, or parallel servers would collide)."""
+    global _SIEVE_SUPPORT
+    if _SIEVE_SUPPORT is None:
+        out = subprocess.run([COURRIEL_BIN, "serve", "--help"], capture_output=True, text=True)
+        _SIEVE_SUPPORT = "--sieve" in out.stdout
+    return _SIEVE_SUPPORT
+
+
 def write_config(path, sections):
     lines = []
     for section, keys in sections.items():
@@ -106,6 +119,10 @@ class Server:
                 "max_failures_per_connection": 5,
             },
         }
+        self.sieve_port = None
+        if sieve_supported():
+            self.sieve_port = free_port()
+            sections["managesieve"] = {"listen": f"127.0.0.1:{self.sieve_port}"}
         for section, keys in (overrides or {}).items():
             sections.setdefault(section, {}).update(keys)
         self.config_path = self.workdir / "courriel.toml"

@@ -140,7 +140,7 @@ def test_missing_config_file(tmp_path):
 
 def test_both_listeners_off(tmp_path):
     r = run_cli("serve", "--data", str(tmp_path / "data"), "--imap", "off", "--imaps", "off",
-                timeout=20)
+                "--sieve", "off", timeout=20)
     assert r.returncode != 0, r.stderr
     assert not re.search(r"\bready\b", r.stderr), r.stderr
     assert_no_sanitizer_report(r.stderr)

@@ -176,8 +176,7 @@ def test_unknown_command_named(server):
 
 
 # Commands of later issues: BAD naming the command until they exist.
-@pytest.mark.parametrize("cmd", ["GETACL INBOX", "MYRIGHTS INBOX", "COMPRESS DEFLATE",
-                                 "GETQUOTAROOT INBOX"])
+@pytest.mark.parametrize("cmd", ["GETACL INBOX", "MYRIGHTS INBOX", "COMPRESS DEFLATE"])
 def test_not_yet_implemented_commands(server, cmd):
     with server.raw() as c:
         _, tagged = c.command("l", "LOGIN demo demo")

@@ -51,6 +51,11 @@ asio::awaitable<void> cmd_lsub(Session& s, const Command& cmd);         // list.
 asio::awaitable<void> cmd_namespace(Session& s, const Command& cmd);    // namespace.cpp
 asio::awaitable<void> cmd_status(Session& s, const Command& cmd);       // status.cpp
 
+// Quota (RFC 9208): one root "" per account.
+asio::awaitable<void> cmd_getquota(Session& s, const Command& cmd);      // quota.cpp
+asio::awaitable<void> cmd_getquotaroot(Session& s, const Command& cmd);  // quota.cpp
+asio::awaitable<void> cmd_setquota(Session& s, const Command& cmd);      // quota.cpp
+
 // Shared by LOGIN and AUTHENTICATE PLAIN (login.cpp): verifies the password off
 // the event loop and answers OK [CAPABILITY ...] or NO [AUTHENTICATIONFAILED].
 asio::awaitable<void> finish_password_login(Session& s, std::string_view tag, std::string user,

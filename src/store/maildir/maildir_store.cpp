@@ -326,7 +326,93 @@ Result<MbState> load_state(const Txn& txn, MailboxId id) {
   return s;
 }
 
+// --- quota: account-wide usage, kept in `meta` as "usage" (16 bytes: message
+// count, bytes) and changed in every transaction that changes a mailbox's
+// counters; a missing key (older index, rebuild) is summed from the mailboxes.
+struct Usage {
+  uint64_t messages = 0;
+  uint64_t bytes = 0;
+};
+
+Result<std::optional<uint64_t>> meta_u64(const Txn& txn, std::string_view key) {
+  auto v = txn.get(txn.dbi().meta, key);
+  if (!v) return v.error();
+  if (!*v || (*v)->size() != 8) return std::optional<uint64_t>();
+  uint64_t x;
+  std::memcpy(&x, (*v)->data(), 8);
+  return std::optional<uint64_t>(x);
+}
+
+Status put_meta_u64(Txn& txn, std::string_view key, uint64_t x) {
+  return txn.put(txn.dbi().meta, key, std::string_view(reinterpret_cast<const char*>(&x), 8));
+}
+
+Result<Usage> sum_usage(const Txn& txn) {
+  Usage u;
+  Cursor c(txn, txn.dbi().mailboxes);
+  if (!c.ok()) return make_error(Errc::internal, "cursor");
+  for (bool ok = c.first(); ok; ok = c.next()) {
+    auto r = index::decode_mailbox(c.value());
+    if (!r) continue;
+    u.messages += r->messages;
+    u.bytes += r->size;
+  }
+  return u;
+}
+
+Result<Usage> load_usage(const Txn& txn) {
+  auto v = txn.get(txn.dbi().meta, "usage");
+  if (!v) return v.error();
+  if (!*v || (*v)->size() != 16) return sum_usage(txn);
+  Usage u;
+  std::memcpy(&u.messages, (*v)->data(), 8);
+  std::memcpy(&u.bytes, (*v)->data() + 8, 8);
+  return u;
+}
+
+Status save_usage(Txn& txn, const Usage& u) {
+  char b[16];
+  std::memcpy(b, &u.messages, 8);
+  std::memcpy(b + 8, &u.bytes, 8);
+  return txn.put(txn.dbi().meta, "usage", std::string_view(b, 16));
+}
+
+// Adds (messages, bytes) - (old_messages, old_bytes) to the usage, never below 0.
+Status adjust_usage(Txn& txn, uint64_t old_messages, uint64_t old_bytes, uint64_t messages, uint64_t bytes) {
+  if (old_messages == messages && old_bytes == bytes) return {};
+  auto u = load_usage(txn);
+  if (!u) return u.error();
+  auto apply = [](uint64_t total, uint64_t minus, uint64_t plus) {
+    return total >= minus ? total - minus + plus : plus;
+  };
+  u->messages = apply(u->messages, old_messages, messages);
+  u->bytes = apply(u->bytes, old_bytes, bytes);
+  return save_usage(txn, *u);
+}
+
+// The account's limits: its own ("quota_storage", "quota_messages") or the defaults.
+Result<Usage> load_limits(const Txn& txn, const StoreSettings& settings) {
+  Usage l{settings.default_message_limit, settings.default_storage_limit};
+  auto s = meta_u64(txn, "quota_storage");
+  if (!s) return s.error();
+  if (*s) l.bytes = **s;
+  auto m = meta_u64(txn, "quota_messages");
+  if (!m) return m.error();
+  if (*m) l.messages = **m;
+  return l;
+}
+
+// Would adding `add` to `used` go over `limit`?
+bool over_limit(const Usage& used, const Usage& add, const Usage& limit) {
+  return (limit.messages && used.messages + add.messages > limit.messages) ||
+         (limit.bytes && used.bytes + add.bytes > limit.bytes);
+}
+
 Status save_state(Txn& txn, const MbState& s) {
+  auto old = load_mailbox(txn, s.id);
+  if (!old) return old.error();
+  uint64_t om = *old ? (*old)->messages : 0, ob = *old ? (*old)->size : 0;
+  if (auto st = adjust_usage(txn, om, ob, s.rec.messages, s.rec.size); !st) return st;
   return txn.put(txn.dbi().mailboxes, index::key_u32(s.id), index::encode(s.rec));
 }
 
@@ -629,6 +715,8 @@ class MaildirAccount : public Account {
   Result<std::unique_ptr<MessageFile>> open_message(MailboxId mailbox, uint32_t uid) override;
   Result<std::vector<std::string>> caches(MailboxId mailbox, std::span<const uint32_t> uids) override;
   std::unique_ptr<Watch> watch(MailboxId mailbox, std::function<void()> wake) override;
+  Result<Quota> quota() override;
+  Status set_quota(std::optional<uint64_t> storage_limit, std::optional<uint64_t> messages_limit) override;
 
  private:
   struct Prepared {
@@ -886,6 +974,10 @@ Status MaildirAccount::rebuild(bool copy_old_aside) {
   if (!next_id) return next_id.error();
   auto last_uv = meta_u32(*txn, "last_uidvalidity");
   if (!last_uv) return last_uv.error();
+  auto quota_storage = meta_u64(*txn, "quota_storage");
+  if (!quota_storage) return quota_storage.error();
+  auto quota_messages = meta_u64(*txn, "quota_messages");
+  if (!quota_messages) return quota_messages.error();
   for (MDB_dbi db : {d.meta, d.mailboxes, d.names, d.msgs}) {
     int rc = mdb_drop(txn->raw(), db, 0);
     if (rc != 0) return index::lmdb_error(rc, "mdb_drop");
@@ -904,6 +996,10 @@ Status MaildirAccount::rebuild(bool copy_old_aside) {
   }
   if (auto s = put_meta_u32(*txn, "version", index::kIndexVersion); !s) return s;
   if (auto s = put_meta_u32(*txn, "last_uidvalidity", *last_uv); !s) return s;
+  if (*quota_storage)
+    if (auto s = put_meta_u64(*txn, "quota_storage", **quota_storage); !s) return s;
+  if (*quota_messages)
+    if (auto s = put_meta_u64(*txn, "quota_messages", **quota_messages); !s) return s;
   uint32_t id_counter = std::max<uint32_t>(*next_id, 1);
 
   // Folders on disk.
@@ -986,6 +1082,12 @@ Status MaildirAccount::rebuild(bool copy_old_aside) {
     if (auto s = txn->put(d.names, name, index::key_u32(mb.id)); !s) return s;
   }
   if (auto s = put_meta_u32(*txn, "next_id", id_counter); !s) return s;
+  // Quota usage: recounted from the rebuilt mailboxes.
+  {
+    auto u = sum_usage(*txn);
+    if (!u) return u.error();
+    if (auto s = save_usage(*txn, *u); !s) return s;
+  }
 
   // Subscriptions survive in their own table; a Maildir imported without
   // them takes Dovecot's file, or else subscribes every folder.
@@ -1307,6 +1409,7 @@ Status MaildirAccount::remove(std::string_view name) {
     const auto& d = txn->dbi();
     for (MDB_dbi db : {d.msgs, d.modseq, d.expunged, d.cache})
       if (auto s = drop_prefix(*txn, db, id); !s) return s;
+    if (auto s = adjust_usage(*txn, mb->rec.messages, mb->rec.size, 0, 0); !s) return s;
     if (auto s = txn->del(d.mailboxes, index::key_u32(id)); !s) return s;
     if (auto s = txn->del(d.names, name); !s) return s;
     fs::path dir = folder(mb->rec);
@@ -1633,6 +1736,16 @@ void MaildirAccount::run_append_batch(std::vector<AppendRequest*>& batch) {
     };
     auto txn = write_txn();
     if (!txn) return fail_all(txn.error());
+    // Quota: usage as of this transaction plus what earlier requests of the
+    // batch added; each request is checked alone.
+    auto limits = load_limits(*txn, settings_);
+    if (!limits) return fail_all(limits.error());
+    Usage used, added;
+    if (limits->messages || limits->bytes) {
+      auto u = load_usage(*txn);
+      if (!u) return fail_all(u.error());
+      used = *u;
+    }
     std::map<MailboxId, MbState> boxes;
     std::map<MailboxId, bool> cur_clean;
     std::vector<std::pair<fs::path, fs::path>> placed;  // tmp -> cur, of requests that succeeded
@@ -1652,6 +1765,13 @@ void MaildirAccount::run_append_batch(std::vector<AppendRequest*>& batch) {
         it = boxes.emplace(req->mailbox, std::move(*mb)).first;
       }
       MbState& mb = it->second;
+      Usage mine_add{req->msgs.size(), 0};
+      for (auto& p : req->msgs) mine_add.bytes += p.size;
+      Usage so_far{used.messages + added.messages, used.bytes + added.bytes};
+      if (over_limit(so_far, mine_add, *limits)) {
+        req->result = make_error(Errc::over_quota, "quota exceeded");
+        continue;
+      }
       MbState saved = mb;
       auto nested = Txn::begin(*env_, true, txn->raw());
       if (!nested) {
@@ -1697,6 +1817,8 @@ void MaildirAccount::run_append_batch(std::vector<AppendRequest*>& batch) {
         continue;
       }
       placed.insert(placed.end(), mine.begin(), mine.end());
+      added.messages += mine_add.messages;
+      added.bytes += mine_add.bytes;
       dirs.insert(folder(mb.rec) / "cur");
       req->result = std::move(res);
     }
@@ -1748,6 +1870,7 @@ Result<CopyResult> MaildirAccount::copy(MailboxId from, std::span<const uint32_t
     MbState& dst = dst_state ? *dst_state : src;
     res.uidvalidity = dst.rec.uidvalidity;
     std::vector<fs::path> created;
+    Usage copied;
     auto undo = [&] {
       for (auto& p : created) ::unlink(p.c_str());
     };
@@ -1773,6 +1896,8 @@ Result<CopyResult> MaildirAccount::copy(MailboxId from, std::span<const uint32_t
         return undo(), sys_error("rename", target.string());
       }
       created.push_back(target);
+      copied.messages++;
+      copied.bytes += m.size;
       MessageRecord nm = m;
       nm.base = base;
       if (auto s = insert_message(*txn, dst, nuid, nm); !s) return undo(), s.error();
@@ -1784,6 +1909,15 @@ Result<CopyResult> MaildirAccount::copy(MailboxId from, std::span<const uint32_t
       res.dest_uids.push_back(nuid);
     }
     if (res.source_uids.empty()) return res;
+    if (!move) {  // a MOVE within the account leaves the usage as it is
+      auto limits = load_limits(*txn, settings_);
+      if (!limits) return undo(), limits.error();
+      if (limits->messages || limits->bytes) {
+        auto used = load_usage(*txn);  // as of before this copy: saved below
+        if (!used) return undo(), used.error();
+        if (over_limit(*used, copied, *limits)) return undo(), make_error(Errc::over_quota, "quota exceeded");
+      }
+    }
     if (auto s = fsync_path(folder(dst.rec) / "cur", settings_.fsync); !s) return undo(), s.error();
     if (auto s = save_state(*txn, src); !s) return undo(), s.error();
     if (dst_state)
@@ -2002,6 +2136,32 @@ Result<std::vector<std::string>> MaildirAccount::caches(MailboxId id,
   }
   (void)txn->commit();
   return out;
+}
+
+Result<Account::Quota> MaildirAccount::quota() {
+  auto txn = read_txn();
+  if (!txn) return txn.error();
+  auto used = load_usage(*txn);
+  if (!used) return used.error();
+  auto limits = load_limits(*txn, settings_);
+  if (!limits) return limits.error();
+  Quota q;
+  q.storage_used = used->bytes;
+  q.storage_limit = limits->bytes;
+  q.messages_used = used->messages;
+  q.messages_limit = limits->messages;
+  return q;
+}
+
+Status MaildirAccount::set_quota(std::optional<uint64_t> storage_limit, std::optional<uint64_t> messages_limit) {
+  std::lock_guard lk(write_mu_);
+  auto txn = write_txn();
+  if (!txn) return txn.error();
+  if (storage_limit)
+    if (auto s = put_meta_u64(*txn, "quota_storage", *storage_limit); !s) return s;
+  if (messages_limit)
+    if (auto s = put_meta_u64(*txn, "quota_messages", *messages_limit); !s) return s;
+  return txn->commit();
 }
 
 std::unique_ptr<Account::Watch> MaildirAccount::watch(MailboxId mailbox, std::function<void()> wake) {
