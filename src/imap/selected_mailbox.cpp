@@ -22,23 +22,15 @@ SelectedMailbox::SelectedMailbox(std::string name, store::MailboxSnapshot snapsh
       uidnext_(snapshot.uidnext),
       modseq_seen_(snapshot.highest_modseq),
       first_recent_uid_(snapshot.first_recent_uid) {
-  uids_.reserve(snapshot.messages.size());
+  uids_ = UidSequence(snapshot.uid_ranges);
+  if (snapshot.first_unseen_uid) first_unseen_ = seq_of(snapshot.first_unseen_uid);
   std::string ignored;
-  for (const auto& m : snapshot.messages) {
-    uids_.push_back(m.uid);
-    if (first_unseen_ == 0 && !(m.flags.system & store::kSeen)) first_unseen_ = exists();
-    learn_keywords(m.flags, ignored);
-  }
-}
-
-uint32_t SelectedMailbox::seq_of(uint32_t uid) const {
-  auto it = std::lower_bound(uids_.begin(), uids_.end(), uid);
-  return (it != uids_.end() && *it == uid) ? uint32_t(it - uids_.begin() + 1) : 0;
+  learn_keywords(store::Flags{0, std::move(snapshot.keywords)}, ignored);
 }
 
 uint32_t SelectedMailbox::recent_count() const {
   if (first_recent_uid_ == 0) return 0;
-  return uint32_t(uids_.end() - std::lower_bound(uids_.begin(), uids_.end(), first_recent_uid_));
+  return uids_.count_from(first_recent_uid_);
 }
 
 Result<std::vector<uint32_t>> SelectedMailbox::resolve(const SequenceSet& set, bool uid) const {
@@ -59,13 +51,11 @@ Result<std::vector<uint32_t>> SelectedMailbox::resolve(const SequenceSet& set, b
     uint32_t b = r.last == SeqRange::kStar ? last : r.last;
     uint32_t lo = std::min(a, b), hi = std::max(a, b);
     if (uid) {
-      auto from = std::lower_bound(uids_.begin(), uids_.end(), lo);
-      auto to = std::upper_bound(uids_.begin(), uids_.end(), hi);
-      out.insert(out.end(), from, to);
+      uids_.append_by_uid(lo, hi, out);
     } else {
       if (hi > exists())
         return make_error(Errc::invalid, "Invalid message sequence number " + std::to_string(hi));
-      out.insert(out.end(), uids_.begin() + (lo - 1), uids_.begin() + hi);
+      uids_.append_by_seq(std::max(lo, 1u), hi, out);
     }
   }
   std::sort(out.begin(), out.end());
@@ -89,16 +79,18 @@ void SelectedMailbox::learn_keywords(const store::Flags& flags, std::string& out
   }
 }
 
-void SelectedMailbox::remove_uids(const std::vector<uint32_t>& uids, std::string& out) {
+void SelectedMailbox::remove_uids(std::vector<uint32_t> uids, std::string& out) {
+  if (!std::is_sorted(uids.begin(), uids.end())) std::sort(uids.begin(), uids.end());
   // Highest first: each reported number is right at the moment it is read,
-  // and the ones after it need no renumbering.
+  // and the ones after it need no renumbering. The view then shrinks in one
+  // pass (expunging 100,000 messages must not move the array 100,000 times).
   for (auto it = uids.rbegin(); it != uids.rend(); ++it) {
     uint32_t seq = seq_of(*it);
     if (seq == 0) continue;  // never told to this client
-    uids_.erase(uids_.begin() + (seq - 1));
     reported_.erase(*it);
     out += "* " + std::to_string(seq) + " EXPUNGE\r\n";
   }
+  uids_.erase(uids);
 }
 
 void SelectedMailbox::expunge_now(const std::vector<uint32_t>& uids, std::string& out) {
@@ -107,18 +99,19 @@ void SelectedMailbox::expunge_now(const std::vector<uint32_t>& uids, std::string
 
 void SelectedMailbox::apply(const store::Changes& changes, bool expunges_allowed,
                             std::string& out) {
-  pending_expunges_.insert(pending_expunges_.end(), changes.expunged.begin(),
-                           changes.expunged.end());
-  if (expunges_allowed && !pending_expunges_.empty()) {
+  if (!changes.expunged.empty()) {
+    pending_expunges_.insert(pending_expunges_.end(), changes.expunged.begin(),
+                             changes.expunged.end());
     std::sort(pending_expunges_.begin(), pending_expunges_.end());
     pending_expunges_.erase(std::unique(pending_expunges_.begin(), pending_expunges_.end()),
                             pending_expunges_.end());
-    remove_uids(pending_expunges_, out);
+  }
+  if (expunges_allowed && !pending_expunges_.empty()) {
+    remove_uids(std::move(pending_expunges_), out);
     pending_expunges_.clear();
   }
   auto expunged_pending = [&](uint32_t uid) {
-    return std::find(pending_expunges_.begin(), pending_expunges_.end(), uid) !=
-           pending_expunges_.end();
+    return std::binary_search(pending_expunges_.begin(), pending_expunges_.end(), uid);
   };
 
   uint32_t before = exists();

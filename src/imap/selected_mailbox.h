@@ -17,6 +17,7 @@
 
 #include "base/result.h"
 #include "imap/parser/command.h"
+#include "imap/uid_sequence.h"
 #include "store/store.h"
 
 namespace courriel::imap {
@@ -33,10 +34,10 @@ class SelectedMailbox {
   uint32_t uidnext_seen() const { return uidnext_; }
 
   // Messages as the client knows them (its last EXISTS).
-  uint32_t exists() const { return uint32_t(uids_.size()); }
-  uint32_t uid_at(uint32_t seq) const { return uids_[seq - 1]; }
+  uint32_t exists() const { return uids_.size(); }
+  uint32_t uid_at(uint32_t seq) const { return uids_.at(seq); }
   // 0 when the UID is not in the view.
-  uint32_t seq_of(uint32_t uid) const;
+  uint32_t seq_of(uint32_t uid) const { return uids_.seq_of(uid); }
   bool recent(uint32_t uid) const { return uid >= first_recent_uid_ && first_recent_uid_ != 0; }
   uint32_t recent_count() const;
   const std::vector<std::string>& keywords() const { return keywords_; }
@@ -66,24 +67,24 @@ class SelectedMailbox {
   // The SEARCHRES saved result "$" (RFC 5182 §2.1), as UIDs; nullopt: none.
   void save_result(std::vector<uint32_t> uids) { saved_ = std::move(uids); }
   const std::optional<std::vector<uint32_t>>& saved_result() const { return saved_; }
-  const std::vector<uint32_t>& uids() const { return uids_; }
+  const UidSequence& sequence() const { return uids_; }
   // Learns keywords from messages (FETCH FLAGS responses must match FLAGS).
   void learn_keywords(const store::Flags& flags, std::string& out);
 
  private:
-  void remove_uids(const std::vector<uint32_t>& uids, std::string& out);
+  void remove_uids(std::vector<uint32_t> uids, std::string& out);
 
   std::string name_;
   store::MailboxId id_;
   uint32_t uidvalidity_;
   bool read_only_;
-  std::vector<uint32_t> uids_;  // seq - 1 -> uid, ascending
+  UidSequence uids_;
   uint32_t uidnext_;
   uint64_t modseq_seen_;
   uint32_t first_recent_uid_;
   uint32_t first_unseen_ = 0;
   std::vector<std::string> keywords_;           // sorted case-insensitively
-  std::vector<uint32_t> pending_expunges_;      // seen in the store, not yet told
+  std::vector<uint32_t> pending_expunges_;      // seen in the store, not yet told; ascending
   std::unordered_map<uint32_t, uint64_t> reported_;  // uid -> modseq told by STORE
   std::optional<std::vector<uint32_t>> saved_;        // "$"
 };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 using namespace courriel;
 using namespace courriel::imap;
 
@@ -23,7 +25,13 @@ SelectedMailbox make_view(std::vector<uint32_t> uids, uint32_t first_recent = 0)
   snap.uidnext = uids.empty() ? 1 : uids.back() + 1;
   snap.highest_modseq = 10;
   snap.first_recent_uid = first_recent;
-  for (uint32_t u : uids) snap.messages.push_back(meta(u, 1, u == 3 ? 0 : store::kSeen));
+  for (uint32_t u : uids)
+    if (!snap.uid_ranges.empty() && snap.uid_ranges.back().last + 1 == u) {
+      snap.uid_ranges.back().last = u;
+    } else {
+      snap.uid_ranges.push_back({u, u});
+    }
+  if (std::count(uids.begin(), uids.end(), 3u)) snap.first_unseen_uid = 3;
   return SelectedMailbox("INBOX", std::move(snap), false);
 }
 

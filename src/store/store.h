@@ -94,14 +94,35 @@ struct MessageMeta {
   Flags flags;
 };
 
-// What SELECT/EXAMINE need: the whole mailbox as of now, in UID order.
+// UIDs first..last, both included.
+struct UidRange {
+  uint32_t first = 0;
+  uint32_t last = 0;
+  bool operator==(const UidRange&) const = default;
+};
+// The UIDs of ascending, disjoint ranges, one by one.
+inline std::vector<uint32_t> expand(const std::vector<UidRange>& ranges) {
+  std::vector<uint32_t> out;
+  for (const auto& r : ranges)
+    for (uint64_t u = r.first; u <= r.last; ++u) out.push_back(uint32_t(u));
+  return out;
+}
+
+// What SELECT/EXAMINE need, as of now: the UIDs, not the messages (their
+// metadata is read when a command asks, with messages()).
 struct MailboxSnapshot {
   MailboxId id = 0;
   uint32_t uidvalidity = 0;
   uint32_t uidnext = 1;
   uint64_t highest_modseq = 0;
   uint32_t first_recent_uid = 0;  // messages with uid >= this are \Recent for the caller
-  std::vector<MessageMeta> messages;
+  // Ascending, disjoint, not adjacent: a mailbox whose messages were never
+  // expunged is one range, whatever its size.
+  std::vector<UidRange> uid_ranges;
+  uint32_t first_unseen_uid = 0;  // the lowest UID without \Seen; 0: none
+  // Every keyword the mailbox's messages use (it may name some no message
+  // has any more: the list only grows, as in Dovecot).
+  std::vector<std::string> keywords;
 };
 
 // What changed in a mailbox since a modseq: new messages and flag changes

@@ -42,11 +42,13 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
     // In batches: the metadata and cache entries of a 100,000-message mailbox
     // are never all in memory at once, only the matches are kept.
     constexpr size_t kBatch = 1024;
-    const std::vector<uint32_t>& all = mailbox.uids();
+    const UidSequence& all = mailbox.sequence();
     Evaluated result;
     result.uses_modseq = compiled->uses_modseq();
-    for (size_t first = 0; first < all.size(); first += kBatch) {
-      std::span<const uint32_t> uids(all.data() + first, std::min(kBatch, all.size() - first));
+    std::vector<uint32_t> uids;
+    for (uint32_t first = 1; first <= all.size(); first += kBatch) {
+      uids.clear();
+      all.append_by_seq(first, std::min<uint32_t>(first + kBatch - 1, all.size()), uids);
       auto metas = s.account().messages(id, uids);
       if (!metas) return metas.error();
       std::vector<std::string> blobs;

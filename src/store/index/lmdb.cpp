@@ -42,6 +42,8 @@ Result<std::unique_ptr<Env>> Env::open(const std::filesystem::path& dir, bool fs
   open_db("modseq", &d.modseq);
   open_db("expunged", &d.expunged);
   open_db("cache", &d.cache);
+  open_db("present", &d.present);
+  open_db("unseen", &d.unseen);
   if (rc == 0) {
     rc = mdb_txn_commit(txn);
   } else if (txn) {

@@ -31,6 +31,8 @@ inline Error lmdb_error(int rc, std::string_view what) {
 struct Dbis {
   MDB_dbi meta = 0, mailboxes = 0, names = 0, subs = 0, msgs = 0, modseq = 0, expunged = 0;
   MDB_dbi cache = 0;  // (mailbox, uid) -> StoreSettings::make_cache blob
+  // (mailbox, chunk) -> uid_bitmap.h chunk: the mailbox's UIDs, and those without \Seen
+  MDB_dbi present = 0, unseen = 0;
 };
 
 class Env {

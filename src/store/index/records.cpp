@@ -81,6 +81,8 @@ std::string encode(const MailboxRecord& r) {
   put_le(out, r.size, 8);
   put_str(out, r.name);
   put_str(out, r.dir);
+  put_varint(out, r.keywords.size());
+  for (const auto& k : r.keywords) put_str(out, k);
   return out;
 }
 
@@ -100,6 +102,11 @@ std::optional<MailboxRecord> decode_mailbox(std::string_view v) {
   r.size = rd.le(8);
   r.name = rd.str();
   r.dir = rd.str();
+  if (rd.ok && rd.at < v.size()) {  // absent in version-1 records
+    uint64_t n = rd.varint();
+    if (!rd.ok || n > v.size()) return std::nullopt;
+    for (uint64_t i = 0; i < n && rd.ok; ++i) r.keywords.push_back(rd.str());
+  }
   if (!rd.ok) return std::nullopt;
   return r;
 }

@@ -11,6 +11,9 @@
 //   msgs      id,uid   -> MessageRecord
 //   modseq    id,modseq(u64),uid -> kind (0 live message, 1 expunged)
 //   expunged  id,uid   -> modseq(u64)  (QRESYNC, and leftover-file cleanup)
+//   cache     id,uid   -> StoreSettings::make_cache blob
+//   present   id,chunk -> uid_bitmap.h chunk of the mailbox's UIDs
+//   unseen    id,chunk -> the same, of its messages without \Seen
 //
 // Pure functions; thread-compatible values.
 #pragma once
@@ -25,7 +28,9 @@
 
 namespace courriel::store::index {
 
-inline constexpr uint32_t kIndexVersion = 1;
+// 2: the present/unseen bitmaps and MailboxRecord::keywords. A version-1
+// index is upgraded in place by a rebuild, which keeps everything it knew.
+inline constexpr uint32_t kIndexVersion = 2;
 
 struct MailboxRecord {
   uint32_t uidvalidity = 0;
@@ -43,6 +48,9 @@ struct MailboxRecord {
   uint64_t size = 0;
   std::string name;
   std::string dir;  // folder directory relative to the Maildir ("" = INBOX)
+  // Every keyword a message of the mailbox has had, unique case-insensitively,
+  // in first-seen order; never shrinks (the mailbox's FLAGS, RFC 9051 §7.3.5).
+  std::vector<std::string> keywords;
 };
 
 struct MessageRecord {

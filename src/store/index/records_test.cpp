@@ -39,12 +39,27 @@ TEST(Records, MailboxRoundTrip) {
   r.size = 1ull << 35;
   r.name = "a/b";
   r.dir = ".a.b";
+  r.keywords = {"$Junk", "work"};
   auto d = decode_mailbox(encode(r));
   ASSERT_TRUE(d);
   EXPECT_EQ(d->uidnext, 99u);
   EXPECT_EQ(d->size, r.size);
   EXPECT_EQ(d->name, "a/b");
   EXPECT_EQ(d->dir, ".a.b");
+  EXPECT_EQ(d->keywords, r.keywords);
+  std::string e = encode(r);
+  EXPECT_FALSE(decode_mailbox(e.substr(0, e.size() - 1)));
+}
+
+TEST(Records, Version1MailboxRecordHasNoKeywords) {
+  MailboxRecord r;
+  r.name = "x";
+  std::string e = encode(r);
+  e.pop_back();  // a version-1 record ends after `dir`
+  auto d = decode_mailbox(e);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->name, "x");
+  EXPECT_TRUE(d->keywords.empty());
 }
 
 TEST(Records, KeysSortNumerically) {

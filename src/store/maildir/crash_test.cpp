@@ -96,7 +96,7 @@ TEST(MaildirCrash, KilledAppenderLosesNoAcknowledgedMessage) {
     EXPECT_GT(count, 0u);
     total_acked += count;
     // UIDs stay unique and the index agrees with the Maildir afterwards.
-    auto snap = *a->snapshot(inbox, false);
+    auto snap = *testing::full_snapshot(*a, inbox, false);
     for (size_t k = 1; k < snap.messages.size(); ++k) ASSERT_LT(snap.messages[k - 1].uid, snap.messages[k].uid);
     EXPECT_GE(snap.messages.size(), total_acked);
     auto problems = *check_index(settings, "crash@example.org");
@@ -136,7 +136,7 @@ TEST(MaildirProcesses, TwoProcessesAppendToTheSameMailbox) {
   ::waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 0);
-  auto snap = *a->snapshot(inbox, false);
+  auto snap = *testing::full_snapshot(*a, inbox, false);
   ASSERT_EQ(snap.messages.size(), 300u);
   EXPECT_EQ(snap.messages.back().uid, 300u);
   EXPECT_EQ(snap.uidnext, 301u);

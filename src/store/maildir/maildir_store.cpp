@@ -29,6 +29,7 @@
 #include "base/ascii.h"
 #include "store/index/lmdb.h"
 #include "store/index/records.h"
+#include "store/index/uid_bitmap.h"
 #include "store/maildir/layout.h"
 
 namespace courriel::store {
@@ -305,6 +306,9 @@ struct MbState {
     if (!(m.system & kSeen)) rec.unseen--;
     if (m.system & kDeleted) rec.deleted--;
   }
+  // Bitmap chunks (index/uid_bitmap.h) read or changed in this transaction;
+  // save_state() writes them.
+  std::map<uint32_t, std::string> present, unseen;
 };
 
 Result<std::optional<MailboxRecord>> load_mailbox(const Txn& txn, MailboxId id) {
@@ -413,7 +417,41 @@ Status save_state(Txn& txn, const MbState& s) {
   if (!old) return old.error();
   uint64_t om = *old ? (*old)->messages : 0, ob = *old ? (*old)->size : 0;
   if (auto st = adjust_usage(txn, om, ob, s.rec.messages, s.rec.size); !st) return st;
+  for (auto [db, chunks] : {std::pair{txn.dbi().present, &s.present}, std::pair{txn.dbi().unseen, &s.unseen}})
+    for (const auto& [no, bits] : *chunks) {
+      std::string key = index::key_u32x2(s.id, no);
+      if (auto st = index::chunk_empty(bits) ? txn.del(db, key) : txn.put(db, key, bits); !st) return st;
+    }
   return txn.put(txn.dbi().mailboxes, index::key_u32(s.id), index::encode(s.rec));
+}
+
+// Sets or clears `uid`'s bit in one of the mailbox's bitmaps (MbState::present
+// or ::unseen, stored in `db`).
+Status set_bit(const Txn& txn, MDB_dbi db, MbState& mb, std::map<uint32_t, std::string>& chunks, uint32_t uid,
+               bool on) {
+  uint32_t no = index::chunk_of(uid);
+  auto it = chunks.find(no);
+  if (it == chunks.end()) {
+    auto v = txn.get(db, index::key_u32x2(mb.id, no));
+    if (!v) return v.error();
+    it = chunks.emplace(no, *v ? std::string(**v) : std::string()).first;
+  }
+  index::set_uid_bit(it->second, uid, on);
+  return {};
+}
+
+// Keeps the mailbox's bitmaps and keyword list in step with a message that
+// arrived (old == nullptr), changed, or left (m == nullptr).
+Status track(const Txn& txn, MbState& mb, uint32_t uid, const MessageRecord* old, const MessageRecord* m) {
+  if (!old || !m)
+    if (auto s = set_bit(txn, txn.dbi().present, mb, mb.present, uid, m != nullptr); !s) return s;
+  bool was_unseen = old && !(old->system & kSeen), unseen = m && !(m->system & kSeen);
+  if (!old || !m || was_unseen != unseen)
+    if (auto s = set_bit(txn, txn.dbi().unseen, mb, mb.unseen, uid, unseen); !s) return s;
+  if (m)
+    for (const auto& k : m->keywords)
+      if (!has_keyword(mb.rec.keywords, k)) mb.rec.keywords.push_back(k);
+  return {};
 }
 
 Result<std::optional<MessageRecord>> load_message(const Txn& txn, MailboxId id, uint32_t uid) {
@@ -428,6 +466,7 @@ Result<std::optional<MessageRecord>> load_message(const Txn& txn, MailboxId id, 
 Status insert_message(Txn& txn, MbState& mb, uint32_t uid, MessageRecord& m) {
   m.modseq = mb.modseq();
   mb.count_in(m);
+  if (auto s = track(txn, mb, uid, nullptr, &m); !s) return s;
   if (auto s = txn.put(txn.dbi().msgs, index::key_u32x2(mb.id, uid), index::encode(m)); !s) return s;
   return txn.put(txn.dbi().modseq, index::key_modseq(mb.id, m.modseq, uid), std::string_view("\0", 1));
 }
@@ -436,6 +475,7 @@ Status update_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& 
   mb.count_out(old);
   m.modseq = mb.modseq();
   mb.count_in(m);
+  if (auto s = track(txn, mb, uid, &old, &m); !s) return s;
   if (auto s = txn.del(txn.dbi().modseq, index::key_modseq(mb.id, old.modseq, uid)); !s) return s;
   if (auto s = txn.put(txn.dbi().msgs, index::key_u32x2(mb.id, uid), index::encode(m)); !s) return s;
   return txn.put(txn.dbi().modseq, index::key_modseq(mb.id, m.modseq, uid), std::string_view("\0", 1));
@@ -444,6 +484,7 @@ Status update_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& 
 Status remove_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& old) {
   mb.count_out(old);
   uint64_t ms = mb.modseq();
+  if (auto s = track(txn, mb, uid, &old, nullptr); !s) return s;
   if (auto s = txn.del(txn.dbi().modseq, index::key_modseq(mb.id, old.modseq, uid)); !s) return s;
   if (auto s = txn.del(txn.dbi().msgs, index::key_u32x2(mb.id, uid)); !s) return s;
   if (auto s = txn.del(txn.dbi().cache, index::key_u32x2(mb.id, uid)); !s) return s;
@@ -871,6 +912,12 @@ Status MaildirAccount::open() {
           if (c.key().size() != 4 || !index::decode_mailbox(c.value())) problem = "bad mailbox record";
       }
     }
+    if (problem.empty() && version == 1) {
+      // Version 1 lacks the bitmaps and keyword lists; a rebuild makes them
+      // and keeps everything the old index knew (UIDs, flags, keywords, ids).
+      repair("index version 1: upgrading it to version " + std::to_string(index::kIndexVersion));
+      return rebuild(false);
+    }
     if (problem.empty() && version != 0 && version != index::kIndexVersion)
       problem = "index version " + std::to_string(version);
     if (!problem.empty()) {
@@ -978,7 +1025,7 @@ Status MaildirAccount::rebuild(bool copy_old_aside) {
   if (!quota_storage) return quota_storage.error();
   auto quota_messages = meta_u64(*txn, "quota_messages");
   if (!quota_messages) return quota_messages.error();
-  for (MDB_dbi db : {d.meta, d.mailboxes, d.names, d.msgs}) {
+  for (MDB_dbi db : {d.meta, d.mailboxes, d.names, d.msgs, d.present, d.unseen}) {
     int rc = mdb_drop(txn->raw(), db, 0);
     if (rc != 0) return index::lmdb_error(rc, "mdb_drop");
   }
@@ -1407,7 +1454,7 @@ Status MaildirAccount::remove(std::string_view name) {
     auto mb = load_state(*txn, id);
     if (!mb) return mb.error();
     const auto& d = txn->dbi();
-    for (MDB_dbi db : {d.msgs, d.modseq, d.expunged, d.cache})
+    for (MDB_dbi db : {d.msgs, d.modseq, d.expunged, d.cache, d.present, d.unseen})
       if (auto s = drop_prefix(*txn, db, id); !s) return s;
     if (auto s = adjust_usage(*txn, mb->rec.messages, mb->rec.size, 0, 0); !s) return s;
     if (auto s = txn->del(d.mailboxes, index::key_u32(id)); !s) return s;
@@ -1583,14 +1630,15 @@ Result<MailboxSnapshot> MaildirAccount::snapshot(MailboxId id, bool claim_recent
     snap.uidnext = rec.uidnext;
     snap.highest_modseq = rec.highest_modseq;
     snap.first_recent_uid = first_recent;
-    snap.messages.reserve(rec.messages);
-    Cursor c(txn, txn.dbi().msgs);
+    snap.keywords = rec.keywords;
+    // From the bitmaps: a few dozen reads for 100,000 messages.
     std::string prefix = index::key_u32(id);
-    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-      auto r = index::decode_message_flags(c.value());
-      if (!r) continue;
-      snap.messages.push_back(to_meta(index::get_be32(c.key(), 4), std::move(*r)));
-    }
+    Cursor c(txn, txn.dbi().present);
+    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next())
+      index::append_chunk_ranges(c.value(), index::get_be32(c.key(), 4), snap.uid_ranges);
+    Cursor u(txn, txn.dbi().unseen);
+    for (bool ok = u.seek(prefix); ok && u.key().starts_with(prefix) && !snap.first_unseen_uid; ok = u.next())
+      snap.first_unseen_uid = index::first_chunk_uid(u.value(), index::get_be32(u.key(), 4)).value_or(0);
     return snap;
   };
   if (claim_recent) {
@@ -2197,6 +2245,7 @@ Result<std::vector<std::string>> MaildirAccount::check() {
     for (auto& n : list_dir(dir / "new")) out.push_back(label + ": unknown file new/" + n + " (not yet picked up)");
     Cursor m(*txn, txn->dbi().msgs);
     std::string prefix = index::key_u32(id);
+    std::vector<uint32_t> uids, unseen;  // as the records say
     for (bool ok2 = m.seek(prefix); ok2 && m.key().starts_with(prefix); ok2 = m.next()) {
       uint32_t uid = index::get_be32(m.key(), 4);
       auto r = index::decode_message(m.value());
@@ -2204,6 +2253,8 @@ Result<std::vector<std::string>> MaildirAccount::check() {
         out.push_back(label + ": unreadable record of UID " + std::to_string(uid));
         continue;
       }
+      uids.push_back(uid);
+      if (!(r->system & kSeen)) unseen.push_back(uid);
       auto it = on_disk.find(r->base);
       if (it == on_disk.end()) {
         out.push_back(label + ": UID " + std::to_string(uid) + " missing file " + r->base);
@@ -2218,6 +2269,16 @@ Result<std::vector<std::string>> MaildirAccount::check() {
       on_disk.erase(it);
     }
     for (auto& [base, n] : on_disk) out.push_back(label + ": unknown file cur/" + n);
+    for (auto [db, what, want] : {std::tuple{txn->dbi().present, "UIDs", &uids},
+                                  std::tuple{txn->dbi().unseen, "unseen UIDs", &unseen}}) {
+      std::vector<uint32_t> got;
+      Cursor b(*txn, db);
+      for (bool ok2 = b.seek(prefix); ok2 && b.key().starts_with(prefix); ok2 = b.next())
+        index::append_chunk_uids(b.value(), index::get_be32(b.key(), 4), got);
+      if (got != *want)
+        out.push_back(label + ": bitmap of " + what + " disagrees with the message records (" +
+                      std::to_string(got.size()) + " vs " + std::to_string(want->size()) + ")");
+    }
   }
   DIR* d = ::opendir(paths_.maildir.c_str());
   if (d) {

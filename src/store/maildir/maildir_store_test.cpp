@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/ascii.h"
+#include "store/index/lmdb.h"
 #include "store/maildir/layout.h"
 #include "store/maildir/test_util.h"
 
@@ -16,6 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::append_one;
+using testing::full_snapshot;
 using testing::make_message;
 using testing::read_all;
 using testing::write_file;
@@ -45,10 +47,7 @@ class MaildirTest : public ::testing::Test {
   std::vector<uint32_t> uids(Account& a, MailboxId mb) {
     auto s = a.snapshot(mb, false);
     EXPECT_TRUE(s.ok());
-    std::vector<uint32_t> out;
-    if (s.ok())
-      for (auto& m : s->messages) out.push_back(m.uid);
-    return out;
+    return s.ok() ? expand(s->uid_ranges) : std::vector<uint32_t>{};
   }
   static std::vector<MailboxInfo> listed(Account& a) {
     auto l = a.list();
@@ -162,7 +161,7 @@ TEST_F(MaildirTest, RenameInboxMovesMessagesAndLeavesInboxEmpty) {
   EXPECT_TRUE(uids(*a, inbox).empty());
   EXPECT_TRUE(a->lookup("INBOX/child").ok());
   MailboxId old = id(*a, "Old");
-  auto snap = *a->snapshot(old, false);
+  auto snap = *full_snapshot(*a, old, false);
   ASSERT_EQ(snap.messages.size(), 2u);
   EXPECT_EQ(read_all(*a, old, snap.messages[0].uid), "one");
   EXPECT_EQ(read_all(*a, old, snap.messages[1].uid), "two");
@@ -227,7 +226,7 @@ TEST_F(MaildirTest, BadNamesRejected) {
 TEST_F(MaildirTest, AppendAssignsUidsAndModseqs) {
   auto a = open();
   MailboxId inbox = id(*a, "INBOX");
-  auto before = *a->snapshot(inbox, false);
+  auto before = *full_snapshot(*a, inbox, false);
   EXPECT_EQ(before.uidnext, 1u);
   EXPECT_GT(before.uidvalidity, 0u);
   uint32_t u1 = append_one(*a, inbox, "first", Flags{kSeen, {}});
@@ -240,7 +239,7 @@ TEST_F(MaildirTest, AppendAssignsUidsAndModseqs) {
   EXPECT_EQ(r->uidvalidity, before.uidvalidity);
   EXPECT_EQ(u1, 1u);
   EXPECT_EQ(r->uids, (std::vector<uint32_t>{2, 3}));
-  auto snap = *a->snapshot(inbox, false);
+  auto snap = *full_snapshot(*a, inbox, false);
   EXPECT_EQ(snap.uidnext, 4u);
   ASSERT_EQ(snap.messages.size(), 3u);
   EXPECT_GT(snap.messages[1].modseq, snap.messages[0].modseq);
@@ -455,16 +454,91 @@ TEST_F(MaildirTest, SnapshotClaimsRecent) {
   append_one(*a, inbox, "a");
   append_one(*a, inbox, "b");
   EXPECT_EQ(a->status("INBOX")->recent, 2u);
-  auto ex = *a->snapshot(inbox, false);
+  auto ex = *full_snapshot(*a, inbox, false);
   EXPECT_EQ(ex.first_recent_uid, 1u);
-  auto s1 = *a->snapshot(inbox, true);
+  auto s1 = *full_snapshot(*a, inbox, true);
   EXPECT_EQ(s1.first_recent_uid, 1u);  // this session sees both as \Recent
-  auto s2 = *a->snapshot(inbox, true);
+  auto s2 = *full_snapshot(*a, inbox, true);
   EXPECT_EQ(s2.first_recent_uid, 3u);  // the next one does not
   EXPECT_EQ(a->status("INBOX")->recent, 0u);
   append_one(*a, inbox, "c");
   EXPECT_EQ(a->status("INBOX")->recent, 1u);
   EXPECT_EQ(a->snapshot(inbox, true)->first_recent_uid, 3u);
+}
+
+// SELECT reads the UIDs, the first unseen message and the keyword list from
+// the per-mailbox bitmaps and record: every change must keep them right.
+TEST_F(MaildirTest, SnapshotTracksUidsUnseenAndKeywords) {
+  auto a = open();
+  MailboxId inbox = id(*a, "INBOX"), arch = id(*a, "Archive");
+  uint32_t u1 = append_one(*a, inbox, "a", Flags{kSeen, {}});
+  uint32_t u2 = append_one(*a, inbox, "b");
+  uint32_t u3 = append_one(*a, inbox, "c", Flags{0, {"$Label1"}});
+  auto s = *full_snapshot(*a, inbox);
+  EXPECT_EQ(s.uids, (std::vector<uint32_t>{u1, u2, u3}));
+  EXPECT_EQ(s.first_unseen_uid, u2);
+  EXPECT_EQ(s.keywords, std::vector<std::string>{"$Label1"});
+  std::vector<uint32_t> two{u2};
+  ASSERT_TRUE(a->store(inbox, two, FlagOp::add, Flags{kSeen | kDeleted, {"Work"}}, std::nullopt, nullptr).ok());
+  s = *full_snapshot(*a, inbox);
+  EXPECT_EQ(s.first_unseen_uid, u3);
+  EXPECT_EQ(s.keywords, (std::vector<std::string>{"$Label1", "Work"}));
+  ASSERT_TRUE(a->expunge(inbox, std::nullopt).ok());
+  EXPECT_EQ(a->snapshot(inbox, false)->uid_ranges, (std::vector<UidRange>{{u1, u1}, {u3, u3}}));
+  std::vector<uint32_t> three{u3};
+  ASSERT_TRUE(a->copy(inbox, three, arch, true).ok());
+  s = *full_snapshot(*a, inbox);
+  EXPECT_EQ(s.uids, std::vector<uint32_t>{u1});
+  EXPECT_EQ(s.first_unseen_uid, 0u);
+  auto as = *full_snapshot(*a, arch);
+  ASSERT_EQ(as.uids.size(), 1u);
+  EXPECT_EQ(as.first_unseen_uid, as.uids[0]);
+  EXPECT_EQ(as.keywords, std::vector<std::string>{"$Label1"});
+  // Across chunk boundaries (4096 UIDs per chunk) and after a file dropped in.
+  std::vector<uint32_t> many;
+  for (int i = 0; i < 5000; ++i) many.push_back(append_one(*a, arch, "m", Flags{kSeen, {}}));
+  write_file(maildir() / ".Archive" / "new" / "dropped.1.host", "x");
+  as = *full_snapshot(*a, arch);
+  ASSERT_EQ(as.uids.size(), 5002u);
+  EXPECT_EQ(as.uids[4000], many[3999]);
+  EXPECT_TRUE(std::is_sorted(as.uids.begin(), as.uids.end()));
+  EXPECT_EQ(as.first_unseen_uid, as.uids[0]);
+  std::vector<uint32_t> first{as.uids[0]};
+  ASSERT_TRUE(a->store(arch, first, FlagOp::add, Flags{kSeen, {}}, std::nullopt, nullptr).ok());
+  EXPECT_EQ(a->snapshot(arch, false)->first_unseen_uid, as.uids.back());  // the dropped file
+  EXPECT_TRUE(check_index(settings(), user_)->empty());
+}
+
+// An index written by version 1 (no bitmaps, no keyword lists) is upgraded
+// in place at open, keeping UIDs, flags and keywords.
+TEST_F(MaildirTest, Version1IndexIsUpgradedInPlace) {
+  auto a = open();
+  MailboxId inbox = id(*a, "INBOX");
+  uint32_t u1 = append_one(*a, inbox, "a", Flags{kSeen, {"Todo"}});
+  uint32_t u2 = append_one(*a, inbox, "b");
+  a.reset();
+  store_.reset();
+  {
+    int rc = 0;
+    auto env = index::Env::open(index_dir(), false, &rc);
+    ASSERT_TRUE(env.ok());
+    auto txn = index::Txn::begin(**env, true);
+    ASSERT_TRUE(txn.ok());
+    uint32_t one = 1;
+    ASSERT_TRUE(txn->put(txn->dbi().meta, "version", std::string_view(reinterpret_cast<char*>(&one), 4)).ok());
+    ASSERT_EQ(mdb_drop(txn->raw(), txn->dbi().present, 0), 0);
+    ASSERT_EQ(mdb_drop(txn->raw(), txn->dbi().unseen, 0), 0);
+    ASSERT_TRUE(txn->commit().ok());
+  }
+  a = open();
+  ASSERT_EQ(repairs_.size(), 1u);
+  EXPECT_NE(repairs_[0].find("version 1"), std::string::npos);
+  auto s = *full_snapshot(*a, inbox);
+  EXPECT_EQ(s.uids, (std::vector<uint32_t>{u1, u2}));
+  EXPECT_EQ(s.first_unseen_uid, u2);
+  EXPECT_EQ(s.keywords, std::vector<std::string>{"Todo"});
+  EXPECT_EQ(s.messages[0].flags, (Flags{kSeen, {"Todo"}}));
+  EXPECT_TRUE(check_index(settings(), user_)->empty());
 }
 
 TEST_F(MaildirTest, StatusCounts) {
@@ -514,7 +588,7 @@ TEST_F(MaildirTest, ServesExistingDovecotMaildir) {
   auto a = open();
   EXPECT_TRUE(repairs_.size() <= 1);
   MailboxId inbox = id(*a, "INBOX");
-  auto snap = *a->snapshot(inbox, false);
+  auto snap = *full_snapshot(*a, inbox, false);
   EXPECT_EQ(snap.uidvalidity, 12345u);
   ASSERT_EQ(snap.messages.size(), 3u);
   EXPECT_EQ(snap.messages[0].uid, 5u);
@@ -526,12 +600,12 @@ TEST_F(MaildirTest, ServesExistingDovecotMaildir) {
   EXPECT_EQ(read_all(*a, inbox, 5), "a\nbc\n");
   EXPECT_TRUE(files(md / "new").empty());
   MailboxId sent = id(*a, "Sent");
-  auto ss = *a->snapshot(sent, false);
+  auto ss = *full_snapshot(*a, sent, false);
   ASSERT_EQ(ss.messages.size(), 1u);
   EXPECT_EQ(ss.messages[0].uid, 1u);
   EXPECT_EQ(ss.messages[0].flags.system, kSeen);
   MailboxId work = id(*a, "Work/Project");
-  auto ws = *a->snapshot(work, false);
+  auto ws = *full_snapshot(*a, work, false);
   ASSERT_EQ(ws.messages.size(), 2u);
   EXPECT_EQ(ws.messages[0].flags.system, kAnswered | kSeen);
   EXPECT_EQ(ws.messages[1].flags, (Flags{kSeen, {"$Important", "Todo"}}));
@@ -551,7 +625,7 @@ TEST_F(MaildirTest, FilesDroppedIntoNewAndCurArePickedUp) {
   (void)a->snapshot(inbox, true);
   write_file(maildir() / "new" / "1800000000.M1P1.procmail", "dropped");
   write_file(maildir() / "cur" / "1800000001.M1P1.mutt:2,S", "restored");
-  auto snap = *a->snapshot(inbox, false);
+  auto snap = *full_snapshot(*a, inbox, false);
   ASSERT_EQ(snap.messages.size(), 3u);
   EXPECT_EQ(snap.messages[1].uid, 2u);
   EXPECT_EQ(snap.messages[2].uid, 3u);
@@ -577,7 +651,7 @@ TEST_F(MaildirTest, CrashAfterRenameBeforeCommitIsAdopted) {
   // What a crash between the rename into cur/ and the commit leaves.
   write_file(maildir() / "cur" / "1800000000.M5P5Q1.host,S=5,U=7:2,S", "seven");
   a = open();
-  auto snap = *a->snapshot(inbox, false);
+  auto snap = *full_snapshot(*a, inbox, false);
   ASSERT_EQ(snap.messages.size(), 2u);
   EXPECT_EQ(snap.messages[1].uid, 7u);
   EXPECT_EQ(snap.messages[1].flags.system, kSeen);
@@ -592,7 +666,7 @@ TEST_F(MaildirTest, FlagsChangedInFileNamesArePickedUp) {
   append_one(*a, inbox, "x");
   append_one(*a, inbox, "y");
   (void)a->store(inbox, std::vector<uint32_t>{1}, FlagOp::add, Flags{kSeen, {"$kw"}}, std::nullopt, nullptr);
-  auto snap = *a->snapshot(inbox, false);
+  auto snap = *full_snapshot(*a, inbox, false);
   std::string name;
   for (auto& f : files(maildir() / "cur"))
     if (maildir::parse_file_name(f).uid == 1u) name = f;
@@ -621,7 +695,7 @@ TEST_F(MaildirTest, FolderRenamedBehindTheIndexIsFoundAtOpen) {
   ASSERT_EQ(repairs_.size(), 1u);
   EXPECT_EQ(a->lookup("Sent").code(), Errc::not_found);
   MailboxId items = id(*a, "Sent Items");
-  auto snap = *a->snapshot(items, false);
+  auto snap = *full_snapshot(*a, items, false);
   EXPECT_EQ(snap.uidvalidity, uv);
   ASSERT_EQ(snap.messages.size(), 1u);
   EXPECT_EQ(read_all(*a, items, snap.messages[0].uid), "s1");
@@ -665,7 +739,7 @@ TEST_F(MaildirTest, DeletedIndexIsRebuiltKeepingUids) {
   a = open();
   ASSERT_FALSE(repairs_.empty());
   inbox = id(*a, "INBOX");
-  auto snap = *a->snapshot(inbox, false);
+  auto snap = *full_snapshot(*a, inbox, false);
   EXPECT_EQ(snap.uidvalidity, uv);
   EXPECT_EQ(a->snapshot(id(*a, "Sent"), false)->uidvalidity, uv_sent);
   std::vector<uint32_t> got;
@@ -701,7 +775,7 @@ TEST_F(MaildirTest, CorruptIndexIsMovedAsideAndRebuilt) {
   ASSERT_TRUE(a);
   ASSERT_EQ(repairs_.size(), 1u) << (repairs_.empty() ? "" : repairs_[0]);
   inbox = id(*a, "INBOX");
-  auto snap = *a->snapshot(inbox, false);
+  auto snap = *full_snapshot(*a, inbox, false);
   EXPECT_EQ(snap.uidvalidity, uv);
   ASSERT_EQ(snap.messages.size(), 2u);
   EXPECT_EQ(snap.messages[0].flags.system, kAnswered);
@@ -717,7 +791,7 @@ TEST_F(MaildirTest, RebuildIndexWhileOpenKeepsKeywords) {
   uint32_t uv = a->snapshot(inbox, false)->uidvalidity;
   uint64_t hm = a->snapshot(inbox, false)->highest_modseq;
   ASSERT_TRUE(rebuild_index(settings(), user_).ok());
-  auto snap = *a->snapshot(inbox, false);
+  auto snap = *full_snapshot(*a, inbox, false);
   EXPECT_EQ(snap.uidvalidity, uv);
   ASSERT_EQ(snap.messages.size(), 1u);
   EXPECT_EQ(snap.messages[0].flags, (Flags{kSeen, {"$Important", "todo"}}));

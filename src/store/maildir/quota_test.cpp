@@ -13,6 +13,7 @@ namespace courriel::store {
 namespace {
 
 using testing::append_one;
+using testing::full_snapshot;
 using testing::make_message;
 
 class QuotaTest : public ::testing::Test {
@@ -133,7 +134,7 @@ TEST_F(QuotaTest, AppendAndCopyRefusedOverLimit) {
   auto c = a->copy(inbox, one, work, false);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.code(), Errc::over_quota);
-  auto snap = a->snapshot(work, false);
+  auto snap = full_snapshot(*a, work);
   ASSERT_TRUE(snap.ok());
   EXPECT_TRUE(snap->messages.empty());
   ASSERT_TRUE(a->copy(inbox, one, work, true).ok());
@@ -149,7 +150,7 @@ TEST_F(QuotaTest, AppendAndCopyRefusedOverLimit) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.code(), Errc::over_quota);
   // Expunge frees.
-  auto snap2 = a->snapshot(inbox, false);
+  auto snap2 = full_snapshot(*a, inbox);
   ASSERT_TRUE(snap2.ok());
   std::vector<uint32_t> first{snap2->messages.at(0).uid};
   ASSERT_TRUE(a->store(inbox, first, FlagOp::add, Flags{kDeleted, {}}, std::nullopt, nullptr).ok());

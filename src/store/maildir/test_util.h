@@ -35,6 +35,25 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// A snapshot with every message's metadata beside it (for checking flags,
+// dates and sizes; SELECT itself needs only the UIDs).
+struct FullSnapshot : MailboxSnapshot {
+  std::vector<uint32_t> uids;  // uid_ranges, expanded
+  std::vector<MessageMeta> messages;
+};
+inline Result<FullSnapshot> full_snapshot(Account& a, MailboxId mb, bool claim_recent = false) {
+  auto s = a.snapshot(mb, claim_recent);
+  if (!s) return s.error();
+  auto uids = expand(s->uid_ranges);
+  auto m = a.messages(mb, uids);
+  if (!m) return m.error();
+  FullSnapshot f;
+  static_cast<MailboxSnapshot&>(f) = std::move(*s);
+  f.uids = std::move(uids);
+  f.messages = std::move(*m);
+  return f;
+}
+
 inline NewMessage make_message(Account& acc, const std::string& text, Flags flags = {},
                                std::optional<int64_t> date = std::nullopt) {
   auto in = acc.begin_message();
