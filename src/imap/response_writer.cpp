@@ -31,12 +31,12 @@ void ResponseWriter::insert_before_tagged(std::string_view lines) {
 
 void ResponseWriter::clear() {
   tagged_at_ = std::string::npos;
+  out_.clear();
+}
+
+void ResponseWriter::trim() {
   constexpr size_t kKeep = 16 * 1024;
-  if (out_.capacity() > kKeep) {
-    std::string().swap(out_);
-  } else {
-    out_.clear();
-  }
+  if (out_.empty() && out_.capacity() > kKeep) std::string().swap(out_);
 }
 
 }  // namespace courriel::imap

@@ -34,8 +34,11 @@ class ResponseWriter {
   Reply last_status() const { return last_status_; }
 
   size_t size() const { return out_.size(); }
-  // Forgets what was sent; gives back memory after a large response.
+  // Forgets what was sent, keeping the buffer for the rest of a long response.
   void clear();
+  // Gives back a buffer a large response grew (the session calls it before
+  // waiting for the next command: an idle connection stays small).
+  void trim();
 
  private:
   std::string out_;

@@ -58,8 +58,10 @@ Result<std::vector<uint32_t>> SelectedMailbox::resolve(const SequenceSet& set, b
       uids_.append_by_seq(std::max(lo, 1u), hi, out);
     }
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (set.ranges.size() > 1) {  // one range comes out ascending and unique
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
   return out;
 }
 

@@ -120,6 +120,7 @@ asio::awaitable<std::optional<Session::Frame>> Session::next_command() {
     switch (step.state) {
       case CommandReader::State::need_more:
         if (!co_await flush()) co_return std::nullopt;
+        out_.trim();
         // Bigger reads while a message streams in: fewer system calls per MB.
         if (co_await read_more(streamed_.empty() ? kReadChunk : kStreamChunk) ==
             ReadResult::closed)
@@ -215,6 +216,7 @@ asio::awaitable<Session::Line> Session::read_line() {
       in_.clear();
     }
     if (!co_await flush()) co_return Line{Line::closed, {}};
+    out_.trim();
     if (co_await read_more(kReadChunk) == ReadResult::closed) co_return Line{Line::closed, {}};
   }
 }

@@ -6,6 +6,8 @@
 // sync); message bytes are streamed from the store.
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include "imap/commands/commands.h"
 #include "imap/error_codes.h"
 #include "imap/flags.h"
@@ -293,32 +295,58 @@ asio::awaitable<ItemResult> binary(Session& s, const FetchAtt& att, Content& con
   co_return ItemResult{};
 }
 
+void append_number(std::string& out, uint64_t n) {
+  char buf[24];
+  auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+  out.append(buf, end);
+}
+
+// Appends an item that the index metadata answers; false for other items.
+// Not a coroutine: header sync and FLAGS syncs call it 100,000s of times.
+bool append_metadata_item(std::string& out, const FetchAtt& att, const store::MessageMeta& meta,
+                          const SelectedMailbox& mailbox) {
+  switch (att.kind) {
+    case Kind::uid:
+      out += "UID ";
+      append_number(out, meta.uid);
+      return true;
+    case Kind::flags:
+      out += "FLAGS ";
+      append_flags(out, meta.flags, mailbox.recent(meta.uid));
+      return true;
+    case Kind::internaldate:
+      out += "INTERNALDATE \"";
+      out += format_internal_date(meta.internal_date, meta.internal_date_offset);
+      out += '"';
+      return true;
+    case Kind::rfc822_size:
+      out += "RFC822.SIZE ";
+      append_number(out, meta.size);
+      return true;
+    case Kind::modseq:
+      out += "MODSEQ (";
+      append_number(out, meta.modseq);
+      out += ')';
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Appends one fetch item.
 asio::awaitable<ItemResult> fetch_item(Session& s, const FetchAtt& att,
                                        const store::MessageMeta& meta, Content& content,
                                        const SelectedMailbox& mailbox) {
   ResponseWriter& out = s.out();
   bool utf8 = s.utf8();
+  if (append_metadata_item(out.buffer(), att, meta, mailbox)) co_return ItemResult{};
   switch (att.kind) {
     case Kind::uid:
-      out.append("UID " + std::to_string(meta.uid));
-      co_return ItemResult{};
-    case Kind::flags: {
-      std::string flags = "FLAGS ";
-      append_flags(flags, meta.flags, mailbox.recent(meta.uid));
-      out.append(flags);
-      co_return ItemResult{};
-    }
+    case Kind::flags:
     case Kind::internaldate:
-      out.append("INTERNALDATE \"" +
-                 format_internal_date(meta.internal_date, meta.internal_date_offset) + "\"");
-      co_return ItemResult{};
     case Kind::rfc822_size:
-      out.append("RFC822.SIZE " + std::to_string(meta.size));
-      co_return ItemResult{};
     case Kind::modseq:
-      out.append("MODSEQ (" + std::to_string(meta.modseq) + ")");
-      co_return ItemResult{};
+      co_return ItemResult{};  // answered above
     case Kind::envelope:
     case Kind::body:
     case Kind::bodystructure: {
@@ -390,8 +418,10 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
 
   auto id = mailbox.id();
   bool unknown_cte = false;
-  for (size_t first = 0; first < uids->size(); first += kBatch) {
-    std::span<const uint32_t> batch(uids->data() + first, std::min(kBatch, uids->size() - first));
+  // Metadata alone is small: bigger batches, fewer trips to the pool.
+  const size_t batch_size = uses_cache || reads_file ? kBatch : 16 * kBatch;
+  for (size_t first = 0; first < uids->size(); first += batch_size) {
+    std::span<const uint32_t> batch(uids->data() + first, std::min(batch_size, uids->size() - first));
     auto metas = co_await s.blocking([&] { return s.account().messages(id, batch); });
     if (!metas) {
       answer_error(s.out(), cmd.tag, metas.error(), "Cannot read the mailbox", s.id());
@@ -434,11 +464,15 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
       // meanwhile is left out (RFC 2180 §4.1.2); an open file stays readable.
       bool needs_file = reads_file || (uses_cache && !content.has_header());
       if (needs_file && !co_await content.open()) continue;
-      s.out().append("* " + std::to_string(seq) + " FETCH (");
+      std::string& buf = s.out().buffer();
+      buf += "* ";
+      append_number(buf, seq);
+      buf += " FETCH (";
       bool first_item = true;
       for (const auto& att : atts) {
         if (!first_item) s.out().append(" ");
         first_item = false;
+        if (append_metadata_item(s.out().buffer(), att, meta, mailbox)) continue;
         ItemResult r = co_await fetch_item(s, att, meta, content, mailbox);
         unknown_cte = unknown_cte || r.unknown_cte;
         if (!r.ok) {
