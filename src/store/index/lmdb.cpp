@@ -44,6 +44,7 @@ Result<std::unique_ptr<Env>> Env::open(const std::filesystem::path& dir, bool fs
   open_db("cache", &d.cache);
   open_db("present", &d.present);
   open_db("unseen", &d.unseen);
+  open_db("lagging", &d.lagging);
   if (rc == 0) {
     rc = mdb_txn_commit(txn);
   } else if (txn) {

@@ -33,6 +33,9 @@ struct Dbis {
   MDB_dbi cache = 0;  // (mailbox, uid) -> StoreSettings::make_cache blob
   // (mailbox, chunk) -> uid_bitmap.h chunk: the mailbox's UIDs, and those without \Seen
   MDB_dbi present = 0, unseen = 0;
+  // (mailbox, uid) -> the flags (1 byte) a message's file name still has
+  // while its ":2," letters lag the index (see MaildirAccount::store)
+  MDB_dbi lagging = 0;
 };
 
 class Env {

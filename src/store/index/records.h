@@ -14,6 +14,7 @@
 //   cache     id,uid   -> StoreSettings::make_cache blob
 //   present   id,chunk -> uid_bitmap.h chunk of the mailbox's UIDs
 //   unseen    id,chunk -> the same, of its messages without \Seen
+//   lagging   id,uid   -> flags(u8) still in the file name, while a rename is due
 //
 // Pure functions; thread-compatible values.
 #pragma once

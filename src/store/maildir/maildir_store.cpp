@@ -24,6 +24,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "base/ascii.h"
@@ -278,6 +279,7 @@ MessageMeta to_meta(uint32_t uid, const MessageRecord& r) {
 
 std::vector<uint32_t> sorted_unique(std::span<const uint32_t> uids) {
   std::vector<uint32_t> v(uids.begin(), uids.end());
+  if (std::adjacent_find(v.begin(), v.end(), std::greater_equal<uint32_t>()) == v.end()) return v;  // the usual case
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
   return v;
@@ -488,11 +490,31 @@ Status remove_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& 
   if (auto s = txn.del(txn.dbi().modseq, index::key_modseq(mb.id, old.modseq, uid)); !s) return s;
   if (auto s = txn.del(txn.dbi().msgs, index::key_u32x2(mb.id, uid)); !s) return s;
   if (auto s = txn.del(txn.dbi().cache, index::key_u32x2(mb.id, uid)); !s) return s;
+  if (auto s = txn.del(txn.dbi().lagging, index::key_u32x2(mb.id, uid)); !s) return s;
   if (auto s = txn.put(txn.dbi().modseq, index::key_modseq(mb.id, ms, uid), std::string_view("\1", 1)); !s)
     return s;
   std::string v;
   for (int i = 0; i < 8; ++i) v += char((ms >> (8 * i)) & 0xff);
   return txn.put(txn.dbi().expunged, index::key_u32x2(mb.id, uid), v);
+}
+
+// The flags in the file name of (id, uid): those of the record, unless the
+// name lags (see MaildirAccount::store).
+Result<uint8_t> name_flags(const Txn& txn, MailboxId id, uint32_t uid, const MessageRecord& m) {
+  auto v = txn.get(txn.dbi().lagging, index::key_u32x2(id, uid));
+  if (!v) return v.error();
+  return (*v && (*v)->size() == 1) ? uint8_t((**v)[0]) : m.system;
+}
+
+// Notes that (id, uid)'s flags went from `old` to `now` in the index while its
+// file name keeps the letters it has; the renamer catches the name up.
+Status lag_name(Txn& txn, MailboxId id, uint32_t uid, const MessageRecord& old, uint8_t now) {
+  auto on_disk = name_flags(txn, id, uid, old);
+  if (!on_disk) return on_disk.error();
+  std::string key = index::key_u32x2(id, uid);
+  if (*on_disk == now) return txn.del(txn.dbi().lagging, key);
+  char c = char(*on_disk);
+  return txn.put(txn.dbi().lagging, key, std::string_view(&c, 1));
 }
 
 Result<uint32_t> meta_u32(const Txn& txn, std::string_view key) {
@@ -718,15 +740,18 @@ class MaildirAccount;
 std::mutex g_accounts_mu;
 std::map<std::string, std::weak_ptr<MaildirAccount>> g_accounts;
 
-class MaildirAccount : public Account {
+class MaildirAccount : public Account, public std::enable_shared_from_this<MaildirAccount> {
  public:
   MaildirAccount(StoreSettings settings, std::string user, UserPaths paths)
       : settings_(std::move(settings)), user_(std::move(user)), paths_(std::move(paths)),
         hub_(std::make_shared<WatchHub>()) {}
 
+  ~MaildirAccount() override;
   Status open();
   Status rebuild(bool copy_old_aside);
   Result<std::vector<std::string>> check();
+  // Renames every file whose flag letters lag the index, now.
+  Status settle_names();
   MaildirCounters counters() const {
     MaildirCounters c;
     c.append_batches = append_batches_.load();
@@ -781,7 +806,9 @@ class MaildirAccount : public Account {
                     uint8_t flags) const {
     return folder(r) / "cur" / maildir::make_file_name(base, size, uid, flags);
   }
-  Result<fs::path> locate(const MailboxRecord& mb, uint32_t uid, const MessageRecord& m) const;
+  // The file of a message whose name has `flags` (name_flags()), searching
+  // the folder if the name is not the expected one.
+  Result<fs::path> locate(const MailboxRecord& mb, uint32_t uid, const MessageRecord& m, uint8_t flags) const;
   void repair(const std::string& what) {
     if (settings_.on_repair) settings_.on_repair(user_, what);
   }
@@ -811,6 +838,17 @@ class MaildirAccount : public Account {
   bool leader_ = false;
 
   std::atomic<uint64_t> append_batches_{0}, appended_{0}, scans_{0}, rebuilds_{0};
+
+  // The renamer: a thread that brings lagging file names up to the index
+  // after STORE has answered (see store()). It holds a reference to the
+  // account while it works, so the account stays open (and is the one a new
+  // session gets) until the names are right; then it ends.
+  void wake_renamer();
+  void renamer_loop();
+  Result<size_t> rename_lagging_locked(size_t limit);  // write_mu_ held
+  std::mutex renamer_mu_;
+  std::condition_variable renamer_cv_;
+  bool renamer_wanted_ = false, renamer_running_ = false;
 };
 
 // ---------------------------------------------------------------------------
@@ -949,6 +987,13 @@ Status MaildirAccount::open() {
       repair("folders missing on disk for" + missing + ": rebuilding the index from the Maildir");
       return rebuild(true);
     }
+    {
+      // Renames left by a process that stopped before doing them.
+      auto txn = read_txn();
+      if (!txn) return txn.error();
+      Cursor c(*txn, txn->dbi().lagging);
+      if (c.first()) wake_renamer();
+    }
     return {};
   }
   return make_error(Errc::internal, "cannot open index");
@@ -981,6 +1026,12 @@ Status MaildirAccount::rebuild(bool copy_old_aside) {
   std::lock_guard lk(write_mu_);
   rebuilds_++;
   std::error_code ec;
+  // Flags come from the file names below: bring lagging names up first
+  // (best effort: this index may be the broken one).
+  for (int i = 0; i < 1000; ++i) {
+    auto n = rename_lagging_locked(4096);
+    if (!n || *n == 0) break;
+  }
   if (copy_old_aside) {
     fs::path aside = paths_.root / ("index.old-" + std::to_string(std::time(nullptr)));
     for (int i = 1; fs::exists(aside, ec); ++i)
@@ -1025,7 +1076,7 @@ Status MaildirAccount::rebuild(bool copy_old_aside) {
   if (!quota_storage) return quota_storage.error();
   auto quota_messages = meta_u64(*txn, "quota_messages");
   if (!quota_messages) return quota_messages.error();
-  for (MDB_dbi db : {d.meta, d.mailboxes, d.names, d.msgs, d.present, d.unseen}) {
+  for (MDB_dbi db : {d.meta, d.mailboxes, d.names, d.msgs, d.present, d.unseen, d.lagging}) {
     int rc = mdb_drop(txn->raw(), db, 0);
     if (rc != 0) return index::lmdb_error(rc, "mdb_drop");
   }
@@ -1189,7 +1240,11 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
           // Known. Flags changed in the name by another program (mutt) are
           // taken (see store()); the name is then made canonical.
           const MessageRecord& r = **rec;
+          auto nf = name_flags(txn, mb.id, *uid, r);
+          if (!nf) return nf.error();
+          if (f.fn.flags == *nf && *nf != r.system) return {};  // ours: the renamer's work
           if (f.fn.flags != r.system) {
+            if (auto s = txn.del(txn.dbi().lagging, index::key_u32x2(mb.id, *uid)); !s) return s;
             MessageRecord m = r;
             m.system = f.fn.flags;
             if (auto s = update_message(txn, mb, *uid, r, m); !s) return s;
@@ -1311,8 +1366,9 @@ Status MaildirAccount::maybe_sync(MailboxId id) {
   return {};
 }
 
-Result<fs::path> MaildirAccount::locate(const MailboxRecord& mb, uint32_t uid, const MessageRecord& m) const {
-  fs::path p = cur_path(mb, m.base, m.size, uid, m.system);
+Result<fs::path> MaildirAccount::locate(const MailboxRecord& mb, uint32_t uid, const MessageRecord& m,
+                                        uint8_t flags) const {
+  fs::path p = cur_path(mb, m.base, m.size, uid, flags);
   if (::access(p.c_str(), F_OK) == 0) return p;
   // The name lags the index (crash during flag renames, another program).
   for (const char* sub : {"cur", "new"}) {
@@ -1513,7 +1569,9 @@ Status MaildirAccount::rename(std::string_view from, std::string_view to) {
         for (auto& [a, b] : done) ::rename(b.c_str(), a.c_str());
       };
       for (auto& [uid, m] : msgs) {
-        auto p = locate(inbox->rec, uid, m);
+        auto nf = name_flags(*txn, inbox->id, uid, m);
+        if (!nf) return undo(), nf.error();
+        auto p = locate(inbox->rec, uid, m, *nf);
         if (!p) continue;
         fs::path target = cur_path(nb->rec, m.base, m.size, uid, m.system);
         if (::rename(p->c_str(), target.c_str()) != 0) {
@@ -1611,11 +1669,15 @@ Result<MailboxStatus> MaildirAccount::status(std::string_view name) {
   st.uidvalidity = mb->rec.uidvalidity;
   st.size = mb->rec.size;
   st.highest_modseq = mb->rec.highest_modseq;
-  Cursor c(*txn, txn->dbi().msgs);
+  // \Recent: the UIDs >= first_recent_uid, counted in the bitmap.
+  std::vector<UidRange> ranges;
   std::string prefix = index::key_u32(*id);
-  for (bool ok = c.seek(index::key_u32x2(*id, mb->rec.first_recent_uid)); ok && c.key().starts_with(prefix);
-       ok = c.next())
-    st.recent++;
+  Cursor c(*txn, txn->dbi().present);
+  for (bool ok = c.seek(index::key_u32x2(*id, index::chunk_of(mb->rec.first_recent_uid)));
+       ok && c.key().starts_with(prefix); ok = c.next())
+    index::append_chunk_ranges(c.value(), index::get_be32(c.key(), 4), ranges);
+  for (const auto& r : ranges)
+    if (r.last >= mb->rec.first_recent_uid) st.recent += r.last - std::max(r.first, mb->rec.first_recent_uid) + 1;
   return st;
 }
 
@@ -1681,9 +1743,12 @@ Result<Changes> MaildirAccount::changes_since(MailboxId id, uint64_t modseq) {
     if (c.value()[0] == 1) {
       ch.expunged.push_back(uid);
     } else {
-      auto r = load_message(*txn, id, uid);
-      if (!r) return r.error();
-      if (*r) ch.updated.push_back(to_meta(uid, **r));
+      auto v = txn->get(txn->dbi().msgs, index::key_u32x2(id, uid));
+      if (!v) return v.error();
+      if (!*v) continue;
+      auto r = index::decode_message_flags(**v);
+      if (!r) return make_error(Errc::internal, "corrupt message record");
+      ch.updated.push_back(to_meta(uid, std::move(*r)));
     }
   }
   std::sort(ch.updated.begin(), ch.updated.end(), [](const MessageMeta& a, const MessageMeta& b) { return a.uid < b.uid; });
@@ -1928,7 +1993,9 @@ Result<CopyResult> MaildirAccount::copy(MailboxId from, std::span<const uint32_t
       if (!r) return undo(), r.error();
       if (!*r) continue;
       MessageRecord m = std::move(**r);
-      auto path = locate(src.rec, uid, m);
+      auto nf = name_flags(*txn, from, uid, m);
+      if (!nf) return undo(), nf.error();
+      auto path = locate(src.rec, uid, m, *nf);
       if (!path) continue;  // file gone: nothing to copy
       std::string base = maildir::make_unique_name();
       fs::path tmp = tmpdir / base;
@@ -1992,10 +2059,7 @@ Result<std::vector<MessageMeta>> MaildirAccount::store(MailboxId id, std::span<c
     if (!txn) return txn.error();
     auto mb = load_state(*txn, id);
     if (!mb) return mb.error();
-    struct Ren {
-      std::string from, to;
-    };
-    std::vector<Ren> renames;
+    bool lagged = false;
     for (uint32_t uid : uids) {
       auto r = load_message(*txn, id, uid);
       if (!r) return r.error();
@@ -2024,50 +2088,157 @@ Result<std::vector<MessageMeta>> MaildirAccount::store(MailboxId id, std::span<c
       }
       if (m.system == old.system && m.keywords == old.keywords) continue;
       if (auto s = update_message(*txn, *mb, uid, old, m); !s) return s.error();
-      if (m.system != old.system)
-        renames.push_back({maildir::make_file_name(m.base, m.size, uid, old.system),
-                           maildir::make_file_name(m.base, m.size, uid, m.system)});
+      if (m.system != old.system) {
+        if (auto s = lag_name(*txn, id, uid, old, m.system); !s) return s.error();
+        lagged = true;
+      }
       out.push_back(to_meta(uid, m));
     }
     if (out.empty()) return out;
     if (auto s = save_state(*txn, *mb); !s) return s.error();
-    // The ":2," letters follow before the commit (and cur/ is fsynced), so a
-    // file name is never behind the committed index: a name that differs
-    // from the index was changed by another program (or by a STORE that
-    // never committed), and a scan takes its flags.
-    fs::path cur = folder(mb->rec) / "cur";
-    if (!renames.empty()) {
-      int dfd = ::open(cur.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (dfd < 0) return sys_error("open", cur.string());
-      int64_t before = mtime_ns(cur);
-      bool clean = before > 0 && before == mb->rec.cur_mtime;
-      for (auto& r : renames) {
-        if (::renameat(dfd, r.from.c_str(), dfd, r.to.c_str()) != 0 && errno != ENOENT) {
-          Error e = sys_error("rename", r.from);
-          for (auto& u : renames) ::renameat(dfd, u.to.c_str(), dfd, u.from.c_str());
-          ::close(dfd);
-          return e;
-        }
-      }
-      if (settings_.fsync && ::fsync(dfd) != 0) {
-        ::close(dfd);
-        return sys_error("fsync", cur.string());
-      }
-      ::close(dfd);
-      if (clean) {
-        mb->rec.cur_mtime = mtime_ns(cur);
-        if (auto s = save_state(*txn, *mb); !s) return s.error();
-      }
-    }
-    if (auto s = txn->commit(); !s) {
-      int dfd = ::open(cur.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      for (auto& u : renames) ::renameat(dfd, u.to.c_str(), dfd, u.from.c_str());
-      if (dfd >= 0) ::close(dfd);
-      return s.error();
-    }
+    // The index is the truth and is durable here; the ":2," letters follow
+    // in the background (renamer_loop), so that STORE 1:* on 100,000
+    // messages answers without waiting for 100,000 renames. Until then the
+    // "lagging" table says what each name holds: file lookups use it, and a
+    // scan does not take our own pending change for another program's.
+    if (auto s = txn->commit(); !s) return s.error();
+    if (lagged) wake_renamer();
   }
   hub_->notify({id});
   return out;
+}
+
+// --- the renamer -------------------------------------------------------------
+
+// Two environments of one LMDB file in one process break its locks: an
+// account's environment is closed under this lock, and open_account() opens
+// under it, so a login racing the close of the same account waits.
+std::recursive_mutex g_env_mu;
+
+MaildirAccount::~MaildirAccount() {
+  std::lock_guard lk(g_env_mu);
+  env_.reset();
+}
+
+void MaildirAccount::wake_renamer() {
+  std::lock_guard lk(renamer_mu_);
+  renamer_wanted_ = true;
+  if (renamer_running_) return;
+  renamer_running_ = true;
+  std::thread([self = shared_from_this()] { self->renamer_loop(); }).detach();
+}
+
+void MaildirAccount::renamer_loop() {
+  for (;;) {
+    {
+      std::lock_guard lk(renamer_mu_);
+      if (!renamer_wanted_) {
+        renamer_running_ = false;
+        renamer_cv_.notify_all();
+        return;
+      }
+      renamer_wanted_ = false;
+    }
+    // In batches, so that other writers wait at most one batch.
+    for (;;) {
+      Result<size_t> n = [&] {
+        std::lock_guard lk(write_mu_);
+        return rename_lagging_locked(512);
+      }();
+      if (!n) {
+        // Left in the table: the next wake or open tries again.
+        repair("renaming files to their flags failed: " + n.error().detail);
+        break;
+      }
+      if (*n == 0) break;
+    }
+  }
+}
+
+Status MaildirAccount::settle_names() {
+  {
+    std::lock_guard lk(write_mu_);
+    for (;;) {
+      auto n = rename_lagging_locked(4096);
+      if (!n) return n.error();
+      if (*n == 0) break;
+    }
+  }
+  // And let a running renamer see there is nothing left, and end.
+  std::unique_lock lk(renamer_mu_);
+  renamer_cv_.wait(lk, [&] { return !renamer_running_; });
+  return {};
+}
+
+// Renames up to `limit` lagging files to the flags of their records, then
+// forgets them in the same transaction. A crash in between leaves entries
+// whose file already has its new name: the rename then finds no file under
+// the old one and the entry is dropped.
+Result<size_t> MaildirAccount::rename_lagging_locked(size_t limit) {
+  auto txn = write_txn();
+  if (!txn) return txn.error();
+  struct Item {
+    MailboxId id;
+    uint32_t uid;
+    uint8_t on_disk;
+  };
+  std::vector<Item> items;
+  {
+    Cursor c(*txn, txn->dbi().lagging);
+    for (bool ok = c.first(); ok && items.size() < limit; ok = c.next())
+      if (c.key().size() == 8 && c.value().size() == 1)
+        items.push_back({index::get_be32(c.key(), 0), index::get_be32(c.key(), 4), uint8_t(c.value()[0])});
+  }
+  if (items.empty()) return size_t(0);
+  struct Folder {
+    MbState mb;
+    int dfd = -1;
+    bool clean = false;  // cur/ unchanged since the last scan: keep it so after our renames
+  };
+  std::map<MailboxId, Folder> folders;
+  auto close_all = [&] {
+    for (auto& [id, f] : folders)
+      if (f.dfd >= 0) ::close(f.dfd);
+  };
+  for (const Item& it : items) {
+    if (auto s = txn->del(txn->dbi().lagging, index::key_u32x2(it.id, it.uid)); !s) return close_all(), s.error();
+    auto rec = load_message(*txn, it.id, it.uid);
+    if (!rec) return close_all(), rec.error();
+    if (!*rec || (*rec)->system == it.on_disk) continue;
+    auto f = folders.find(it.id);
+    if (f == folders.end()) {
+      auto mb = load_state(*txn, it.id);
+      if (!mb) continue;  // mailbox gone
+      fs::path cur = folder(mb->rec) / "cur";
+      Folder nf{std::move(*mb), ::open(cur.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), false};
+      int64_t m = mtime_ns(cur);
+      nf.clean = m > 0 && m == nf.mb.rec.cur_mtime;
+      f = folders.emplace(it.id, std::move(nf)).first;
+    }
+    if (f->second.dfd < 0) continue;
+    const MessageRecord& r = **rec;
+    std::string from = maildir::make_file_name(r.base, r.size, it.uid, it.on_disk);
+    std::string to = maildir::make_file_name(r.base, r.size, it.uid, r.system);
+    if (::renameat(f->second.dfd, from.c_str(), f->second.dfd, to.c_str()) != 0 && errno != ENOENT) {
+      Error e = sys_error("rename", from);
+      close_all();
+      return e;
+    }
+  }
+  for (auto& [id, f] : folders) {
+    if (f.dfd < 0) continue;
+    if (settings_.fsync && ::fsync(f.dfd) != 0) {
+      close_all();
+      return sys_error("fsync", folder(f.mb.rec).string());
+    }
+    if (f.clean) {
+      f.mb.rec.cur_mtime = mtime_ns(folder(f.mb.rec) / "cur");
+      if (auto s = save_state(*txn, f.mb); !s) return close_all(), s.error();
+    }
+  }
+  close_all();
+  if (auto s = txn->commit(); !s) return s.error();
+  return items.size();
 }
 
 Result<std::vector<uint32_t>> MaildirAccount::expunge(MailboxId id, std::optional<std::span<const uint32_t>> only) {
@@ -2096,8 +2267,12 @@ Result<std::vector<uint32_t>> MaildirAccount::expunge(MailboxId id, std::optiona
     }
     if (victims.empty()) return out;
     std::vector<fs::path> files;
+    std::vector<uint8_t> names;  // flags in each victim's file name
     for (auto& [uid, m] : victims) {
-      files.push_back(cur_path(mb->rec, m.base, m.size, uid, m.system));
+      auto nf = name_flags(*txn, id, uid, m);
+      if (!nf) return nf.error();
+      names.push_back(*nf);
+      files.push_back(cur_path(mb->rec, m.base, m.size, uid, *nf));
       if (auto s = remove_message(*txn, *mb, uid, m); !s) return s.error();
       out.push_back(uid);
     }
@@ -2106,7 +2281,7 @@ Result<std::vector<uint32_t>> MaildirAccount::expunge(MailboxId id, std::optiona
     if (out.back() + 1 == mb->rec.uidnext) write_uidnext_hint(folder(mb->rec), mb->rec.uidvalidity, mb->rec.uidnext);
     for (size_t i = 0; i < files.size(); ++i) {
       if (::unlink(files[i].c_str()) != 0 && errno == ENOENT) {
-        if (auto p = locate(mb->rec, victims[i].first, victims[i].second)) ::unlink(p->c_str());
+        if (auto p = locate(mb->rec, victims[i].first, victims[i].second, names[i])) ::unlink(p->c_str());
       }
     }
   }
@@ -2117,6 +2292,7 @@ Result<std::vector<uint32_t>> MaildirAccount::expunge(MailboxId id, std::optiona
 Result<std::unique_ptr<MessageFile>> MaildirAccount::open_message(MailboxId id, uint32_t uid) {
   MailboxRecord mbr;
   MessageRecord m;
+  uint8_t flags = 0;
   {
     auto txn = read_txn();
     if (!txn) return txn.error();
@@ -2126,12 +2302,15 @@ Result<std::unique_ptr<MessageFile>> MaildirAccount::open_message(MailboxId id, 
     auto r = load_message(*txn, id, uid);
     if (!r) return r.error();
     if (!*r) return make_error(Errc::not_found, "no such message");
+    auto nf = name_flags(*txn, id, uid, **r);
+    if (!nf) return nf.error();
     mbr = std::move(**mb);
     m = std::move(**r);
+    flags = *nf;
   }
-  int fd = ::open(cur_path(mbr, m.base, m.size, uid, m.system).c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(cur_path(mbr, m.base, m.size, uid, flags).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    auto p = locate(mbr, uid, m);
+    auto p = locate(mbr, uid, m, flags);
     if (!p) return p.error();
     fd = ::open(p->c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return sys_error("open", p->string());
@@ -2261,6 +2440,9 @@ Result<std::vector<std::string>> MaildirAccount::check() {
         continue;
       }
       auto fn = maildir::parse_file_name(it->second);
+      auto nf = name_flags(*txn, id, uid, *r);
+      if (!nf) return nf.error();
+      if (fn.flags == *nf) fn.flags = r->system;  // a rename the renamer has yet to do
       if (fn.uid != uid)
         out.push_back(label + ": UID " + std::to_string(uid) + " file " + it->second + " has another U=");
       if (fn.flags != r->system)
@@ -2305,6 +2487,7 @@ Result<std::shared_ptr<MaildirAccount>> open_account(const StoreSettings& settin
   std::lock_guard lk(g_accounts_mu);
   if (auto it = g_accounts.find(key); it != g_accounts.end())
     if (auto acc = it->second.lock()) return acc;
+  std::lock_guard env_lk(g_env_mu);
   auto acc = std::make_shared<MaildirAccount>(settings, user, std::move(*paths));
   if (auto s = acc->open(); !s) return s.error();
   g_accounts[key] = acc;
@@ -2340,6 +2523,12 @@ Result<std::vector<std::string>> check_index(const StoreSettings& settings, cons
   auto acc = open_account(settings, user);
   if (!acc) return acc.error();
   return (*acc)->check();
+}
+
+Status settle_file_names(Account& account) {
+  auto* a = dynamic_cast<MaildirAccount*>(&account);
+  if (!a) return make_error(Errc::invalid, "not a Maildir account");
+  return a->settle_names();
 }
 
 std::optional<MaildirCounters> maildir_counters(const Account& account) {

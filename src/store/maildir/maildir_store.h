@@ -15,10 +15,14 @@
 // Crash rules: a message file is fsynced in tmp/, renamed into cur/ with its
 // UID inside the index write transaction, cur/ is fsynced, then the
 // transaction commits; a file in cur/ with a U= the index does not know and
-// >= UIDNEXT is adopted with that UID at the next scan. STORE renames files
-// to their new ":2," letters and fsyncs cur/ before its commit, so names are
-// never behind the committed index: a scan that finds other letters in a
-// known file's name takes them as a flag change by another program (mutt).
+// >= UIDNEXT is adopted with that UID at the next scan. STORE commits the
+// new flags and records, in the index's "lagging" table, the letters each
+// file name still has; a background thread of the account (the renamer)
+// then renames the files and drops the entries, in batches, before the
+// account closes (or at the next open after a crash). File lookups use the
+// lagging letters; a scan that finds a known file with letters that are
+// neither its lagging ones nor the index's takes them as a flag change by
+// another program (mutt).
 // Expunged files are unlinked after the commit; a scan unlinks any that a
 // crash left. Scans happen when new/ or cur/ changed (mtime) since the last.
 //
@@ -47,6 +51,10 @@ Status rebuild_index(const StoreSettings& settings, const std::string& user);
 // files, unknown files, flag or UID mismatches, missing folders); empty when
 // they agree. Files in new/ not yet picked up are reported as unknown.
 Result<std::vector<std::string>> check_index(const StoreSettings& settings, const std::string& user);
+
+// Renames now every file whose ":2," letters lag its flags (the renamer
+// does it in the background otherwise): for tests and admin commands.
+Status settle_file_names(Account& account);
 
 // Counters of one open account, for tests and benchmarks.
 struct MaildirCounters {

@@ -44,6 +44,12 @@ class MaildirTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << name;
     return r.ok() ? *r : 0;
   }
+  // Lets go of an account once its file names have caught up with its flags
+  // (in the server the renamer keeps the account open until then).
+  static void close(std::shared_ptr<Account>& a) {
+    ASSERT_TRUE(settle_file_names(*a).ok());
+    a.reset();
+  }
   std::vector<uint32_t> uids(Account& a, MailboxId mb) {
     auto s = a.snapshot(mb, false);
     EXPECT_TRUE(s.ok());
@@ -143,7 +149,7 @@ TEST_F(MaildirTest, NamesWithDotsAndUnicode) {
   EXPECT_TRUE(fs::is_directory(maildir() / ".Archives&AC4-2023"));
   EXPECT_TRUE(fs::is_directory(maildir() / ".Entw&APw-rfe.&ZeVnLA-"));
   // A rebuilt index finds the same names on disk.
-  a.reset();
+  close(a);
   fs::remove_all(index_dir());
   a = open();
   EXPECT_TRUE(a->lookup("Archives.2023").ok());
@@ -350,7 +356,8 @@ TEST_F(MaildirTest, FlagsAndKeywords) {
   EXPECT_EQ(failed, (std::vector<uint32_t>{u2}));
   ASSERT_EQ(cond.size(), 1u);
   EXPECT_EQ(cond[0].uid, u3);
-  // File names follow the flags.
+  // File names follow the flags (the renamer's work, done now).
+  ASSERT_TRUE(settle_file_names(*a).ok());
   for (auto& f : files(maildir() / "cur")) {
     auto fn = maildir::parse_file_name(f);
     if (fn.uid == u2) {
@@ -516,7 +523,7 @@ TEST_F(MaildirTest, Version1IndexIsUpgradedInPlace) {
   MailboxId inbox = id(*a, "INBOX");
   uint32_t u1 = append_one(*a, inbox, "a", Flags{kSeen, {"Todo"}});
   uint32_t u2 = append_one(*a, inbox, "b");
-  a.reset();
+  close(a);
   store_.reset();
   {
     int rc = 0;
@@ -570,6 +577,42 @@ TEST_F(MaildirTest, MessagesOnSparseUidList) {
   for (auto& m : got) ids.push_back(m.uid);
   EXPECT_EQ(ids, (std::vector<uint32_t>{1, 2, 3, 50, 51, 250, 299, 300}));
   EXPECT_EQ(got[4].size, 2u);  // "50"
+}
+
+// STORE answers before the ":2," letters change; until the renamer has run,
+// every path still finds the file and no scan mistakes the old letters for
+// another program's change.
+TEST_F(MaildirTest, FileNamesLaggingTheIndexAreFoundAndCaughtUp) {
+  auto a = open();
+  MailboxId inbox = id(*a, "INBOX"), arch = id(*a, "Archive");
+  std::vector<uint32_t> all;
+  for (int i = 0; i < 20; ++i) all.push_back(append_one(*a, inbox, "m" + std::to_string(i)));
+  // The renamer may or may not have caught up at each step below: every
+  // check must hold either way.
+  ASSERT_TRUE(a->store(inbox, all, FlagOp::add, Flags{kSeen | kDeleted, {}}, std::nullopt, nullptr).ok());
+  std::vector<uint32_t> some(all.begin(), all.begin() + 5);
+  ASSERT_TRUE(a->store(inbox, some, FlagOp::remove, Flags{kDeleted, {}}, std::nullopt, nullptr).ok());
+  EXPECT_EQ(read_all(*a, inbox, all[0]), "m0");
+  EXPECT_EQ(read_all(*a, inbox, all[19]), "m19");
+  // Another program touches cur/: the scan must keep our flags.
+  write_file(maildir() / "cur" / "other.1.host:2,S", "o");
+  auto s = *full_snapshot(*a, inbox);
+  ASSERT_EQ(s.messages.size(), 21u);
+  EXPECT_EQ(s.messages[0].flags.system, kSeen);
+  EXPECT_EQ(s.messages[19].flags.system, kSeen | kDeleted);
+  std::vector<uint32_t> two{all[1]};
+  ASSERT_TRUE(a->copy(inbox, two, arch, false).ok());
+  auto gone = *a->expunge(inbox, std::nullopt);
+  EXPECT_EQ(gone.size(), 15u);
+  ASSERT_TRUE(settle_file_names(*a).ok());
+  size_t seen = 0;
+  for (auto& f : files(maildir() / "cur")) {
+    auto fn = maildir::parse_file_name(f);
+    seen += fn.flags == kSeen;
+    EXPECT_FALSE(fn.flags & kDeleted) << f;  // expunged files are gone, whatever their name was
+  }
+  EXPECT_EQ(seen, 6u);  // five kept and the other program's
+  EXPECT_TRUE(check_index(settings(), user_)->empty());
 }
 
 TEST_F(MaildirTest, ServesExistingDovecotMaildir) {
@@ -647,7 +690,7 @@ TEST_F(MaildirTest, CrashAfterRenameBeforeCommitIsAdopted) {
   auto a = open();
   MailboxId inbox = id(*a, "INBOX");
   append_one(*a, inbox, "one");
-  a.reset();
+  close(a);
   // What a crash between the rename into cur/ and the commit leaves.
   write_file(maildir() / "cur" / "1800000000.M5P5Q1.host,S=5,U=7:2,S", "seven");
   a = open();
@@ -666,6 +709,7 @@ TEST_F(MaildirTest, FlagsChangedInFileNamesArePickedUp) {
   append_one(*a, inbox, "x");
   append_one(*a, inbox, "y");
   (void)a->store(inbox, std::vector<uint32_t>{1}, FlagOp::add, Flags{kSeen, {"$kw"}}, std::nullopt, nullptr);
+  ASSERT_TRUE(settle_file_names(*a).ok());
   auto snap = *full_snapshot(*a, inbox, false);
   std::string name;
   for (auto& f : files(maildir() / "cur"))
@@ -688,7 +732,7 @@ TEST_F(MaildirTest, FolderRenamedBehindTheIndexIsFoundAtOpen) {
   MailboxId sent = id(*a, "Sent");
   uint32_t uv = a->snapshot(sent, false)->uidvalidity;
   append_one(*a, sent, "s1", Flags{kSeen, {}});
-  a.reset();
+  close(a);
   // A crash after the folder rename and before the index commit.
   fs::rename(maildir() / ".Sent", maildir() / ".Sent Items");
   a = open();
@@ -734,7 +778,7 @@ TEST_F(MaildirTest, DeletedIndexIsRebuiltKeepingUids) {
   ASSERT_TRUE(a->subscribe("Sent", false).ok());
   ASSERT_TRUE(a->subscribe("Ghost", true).ok());
   uint64_t hm = a->snapshot(inbox, false)->highest_modseq;
-  a.reset();
+  close(a);
   fs::remove_all(index_dir());
   a = open();
   ASSERT_FALSE(repairs_.empty());
@@ -764,7 +808,7 @@ TEST_F(MaildirTest, CorruptIndexIsMovedAsideAndRebuilt) {
   uint32_t uv = a->snapshot(inbox, false)->uidvalidity;
   append_one(*a, inbox, "x", Flags{kAnswered, {}});
   append_one(*a, inbox, "y");
-  a.reset();
+  close(a);
   {
     std::ofstream f(index_dir() / "data.mdb", std::ios::binary | std::ios::trunc);
     std::string garbage(20000, '\0');
