@@ -119,6 +119,20 @@ const std::map<std::string, std::map<std::string, Setter>>& schema() {
            {"max_message_size", integer_key(1024, int64_t(4) << 30, [](int64_t v, Config& c) {
               c.lmtp_max_message_size = uint64_t(v);
             })},
+           {"quota_full_permanent", bool_key([](bool v, Config& c) { c.quota_full_permanent = v; })},
+       }},
+      {"delivery",
+       {
+           {"smtp_relay", string_key([](std::string v, Config& c) -> std::string {
+              if (v.empty()) {
+                c.smtp_relay.reset();
+                return {};
+              }
+              auto parsed = net::parse_listen_address(v);
+              if (!parsed) return parsed.error().detail;
+              c.smtp_relay = *parsed;
+              return {};
+            })},
        }},
       {"managesieve",
        {

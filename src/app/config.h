@@ -40,6 +40,12 @@ struct Config {
   std::string recipient_delimiter = "+";
   bool detail_to_folder = true;
   uint64_t lmtp_max_message_size = 100ull << 20;
+  // Over quota: 552 5.2.2 (bounce) instead of 452 4.2.2 (the MTA retries).
+  bool quota_full_permanent = false;
+  // [delivery]: the SMTP relay (host:port or unix:/path) for Sieve redirect
+  // and vacation replies; nullopt ("" or "off"): none, redirect keeps the
+  // message and vacation sends nothing.
+  std::optional<net::ListenAddress> smtp_relay;
   // [managesieve] (RFC 5804): Sieve script upload, on loopback by default.
   std::optional<net::ListenAddress> managesieve = net::ListenAddress{"127.0.0.1", 4190};
   uint64_t max_script_size = 1 << 20;  // bytes per script

@@ -41,6 +41,8 @@ TEST(Config, ExampleFileMatchesDefaults) {
   EXPECT_EQ(c->recipient_delimiter, d.recipient_delimiter);
   EXPECT_EQ(c->detail_to_folder, d.detail_to_folder);
   EXPECT_EQ(c->lmtp_max_message_size, d.lmtp_max_message_size);
+  EXPECT_EQ(c->quota_full_permanent, d.quota_full_permanent);
+  EXPECT_EQ(c->smtp_relay.has_value(), d.smtp_relay.has_value());
   EXPECT_EQ(c->managesieve->to_string(), d.managesieve->to_string());
   EXPECT_EQ(c->max_script_size, d.max_script_size);
   EXPECT_EQ(c->max_scripts, d.max_scripts);
@@ -80,6 +82,24 @@ TEST(Config, LmtpKeys) {
   EXPECT_EQ(c->lmtp_max_message_size, 2048u);
   EXPECT_FALSE(parse_config("[lmtp]\nrecipient_delimiter = \"a@\"\n", "t"));
   EXPECT_FALSE(parse_config("[lmtp]\nlisten = \"unix:relative\"\n", "t"));
+}
+
+TEST(Config, DeliveryKeys) {
+  auto c = parse_config("[lmtp]\nquota_full_permanent = true\n[delivery]\nsmtp_relay = \"127.0.0.1:25\"\n", "t");
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_TRUE(c->quota_full_permanent);
+  ASSERT_TRUE(c->smtp_relay);
+  EXPECT_EQ(c->smtp_relay->to_string(), "127.0.0.1:25");
+  c = parse_config("[delivery]\nsmtp_relay = \"unix:/var/spool/postfix/public/smtp\"\n", "t");
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_TRUE(c->smtp_relay->is_unix());
+  for (const char* off : {"", "off"}) {
+    c = parse_config(std::string("[delivery]\nsmtp_relay = \"") + off + "\"\n", "t");
+    ASSERT_TRUE(c) << c.error().detail;
+    EXPECT_FALSE(c->smtp_relay);
+  }
+  EXPECT_FALSE(parse_config("[delivery]\nsmtp_relay = \"mail.example.org:25\"\n", "t"));
+  EXPECT_FALSE(parse_config("[lmtp]\nquota_full_permanent = \"yes\"\n", "t"));
 }
 
 TEST(Config, OverridesApply) {

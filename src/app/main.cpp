@@ -150,15 +150,14 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::warn);
     auth::UserDb users(config->data_dir, config->default_domain);
     auto store = store::make_maildir_store(app::store_settings(*config));
+    lmtp::Delivery delivery(*store, app::delivery_options(*config), app::delivery_mailer(*config));
     lmtp::DeliverRequest request{
         .sender = deliver_sender,
         .recipient = deliver_recipient,
         .max_message_size = config->lmtp_max_message_size,
-        .options = {.recipient_delimiter = config->recipient_delimiter,
-                    .detail_to_folder = config->detail_to_folder},
         .spool_dir = config->data_dir / "spool",
     };
-    return lmtp::deliver_from_stream(stdin, request, users, *store, stderr);
+    return lmtp::deliver_from_stream(stdin, request, users, delivery, stderr);
   }
 
   auto config = resolve_config(user_data);

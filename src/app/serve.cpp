@@ -159,16 +159,15 @@ int serve(Config config, const ServeFlags& flags) {
       .scram_secret = *secret,
   };
 
+  lmtp::Delivery delivery(*store, delivery_options(config), delivery_mailer(config));
   lmtp::LmtpServices lmtp_services{
       .settings =
           lmtp::LmtpSettings{
               .hostname = config.hostname,
               .max_message_size = config.lmtp_max_message_size,
-              .delivery = {.recipient_delimiter = config.recipient_delimiter,
-                           .detail_to_folder = config.detail_to_folder},
           },
       .users = users,
-      .store = *store,
+      .delivery = delivery,
       .blocking = blocking,
       .spool_dir = config.data_dir / "spool",
   };

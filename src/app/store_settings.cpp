@@ -19,4 +19,17 @@ store::StoreSettings store_settings(const Config& config) {
   return settings;
 }
 
+lmtp::DeliveryOptions delivery_options(const Config& config) {
+  return lmtp::DeliveryOptions{.recipient_delimiter = config.recipient_delimiter,
+                               .detail_to_folder = config.detail_to_folder,
+                               .data_dir = config.data_dir,
+                               .quota_full_permanent = config.quota_full_permanent};
+}
+
+lmtp::Mailer delivery_mailer(const Config& config) {
+  if (!config.smtp_relay) return {};
+  lmtp::SmtpRelay relay{.address = *config.smtp_relay, .helo = config.hostname};
+  return [relay](const lmtp::OutgoingMail& mail) { return lmtp::send_mail(relay, mail); };
+}
+
 }  // namespace courriel::app

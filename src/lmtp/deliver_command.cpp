@@ -16,19 +16,22 @@ int fail(std::FILE* err, int code, const std::string& message) {
   return code;
 }
 
-int exit_code_for(Errc code) {
+// The one mapping from errors to exit codes, as the LMTP session's to replies.
+int exit_code_for(Errc code, bool quota_full_permanent) {
   switch (code) {
     case Errc::not_found:
     case Errc::invalid: return kExitNoUser;
     case Errc::too_big: return kExitDataErr;
-    default: return kExitTempFail;  // over_quota too: LMTP answers 452, the MTA retries
+    case Errc::over_quota: return quota_full_permanent ? kExitCantCreat : kExitTempFail;
+    default: return kExitTempFail;
   }
 }
 
 }  // namespace
 
 int deliver_from_stream(std::FILE* in, const DeliverRequest& request, auth::UserDb& users,
-                        store::Store& store, std::FILE* err) {
+                        Delivery& delivery, std::FILE* err) {
+  const DeliveryOptions& options = delivery.options();
   // The sender goes into Return-Path: the same syntax rules as MAIL FROM.
   std::string sender = request.sender == "<>" ? "" : request.sender;
   auto checked = parse_command("MAIL FROM:<" + sender + ">");
@@ -38,9 +41,9 @@ int deliver_from_stream(std::FILE* in, const DeliverRequest& request, auth::User
   if (!rcpt.ok() || rcpt.command->address != request.recipient)
     return fail(err, kExitNoUser, "bad recipient address '" + ascii::printable(request.recipient, 256) + "'");
 
-  auto recipient = resolve_recipient(users, request.recipient, request.options);
+  auto recipient = resolve_recipient(users, request.recipient, options);
   if (!recipient) {
-    int code = exit_code_for(recipient.code());
+    int code = exit_code_for(recipient.code(), options.quota_full_permanent);
     return fail(err, code, (code == kExitNoUser ? "unknown user " : "user lookup failed for ") +
                                ascii::printable(request.recipient, 256) + ": " +
                                recipient.error().detail);
@@ -75,10 +78,13 @@ int deliver_from_stream(std::FILE* in, const DeliverRequest& request, auth::User
   if (Status s = (*spool)->write(decoded); !s) return fail(err, kExitTempFail, s.error().detail);
 
   DeliveryEnvelope envelope{sender, std::move(*recipient)};
-  auto result = deliver_message(store, (*spool)->path(), envelope, request.options);
+  auto result = delivery.deliver((*spool)->path(), envelope);
   if (!result)
-    return fail(err, exit_code_for(result.code() == Errc::not_found ? Errc::internal : result.code()),
+    return fail(err,
+                exit_code_for(result.code() == Errc::not_found ? Errc::internal : result.code(),
+                              options.quota_full_permanent),
                 "delivery to " + envelope.recipient.user + " failed: " + result.error().detail);
+  if (result->rejected) return fail(err, kExitNoPerm, "rejected: " + *result->rejected);
   return kExitOk;
 }
 

@@ -20,9 +20,11 @@ constexpr size_t kIdleBufferKeep = 16 * 1024;
 constexpr std::chrono::seconds kGoodbyeGrace{10};
 
 // The one mapping from the store's errors to LMTP replies (RFC 3463 codes).
-std::string delivery_error_reply(Errc code) {
+std::string delivery_error_reply(Errc code, bool quota_full_permanent) {
   switch (code) {
-    case Errc::over_quota: return "452 4.2.2 Mailbox full";
+    case Errc::over_quota:
+      // RFC 3463 §3.3: X.2.2 mailbox full, temporary unless configured otherwise.
+      return quota_full_permanent ? "552 5.2.2 Mailbox full" : "452 4.2.2 Mailbox full";
     case Errc::too_big: return "552 5.3.4 Message too big for system";
     case Errc::not_found: return "550 5.1.1 User unknown";
     case Errc::permission_denied: return "550 5.2.1 Mailbox unavailable";
@@ -249,7 +251,7 @@ asio::awaitable<void> Session::do_rcpt(const Command& cmd) {
     co_return;
   }
   // One stat() of the user file, a parse only when it changed.
-  auto found = resolve_recipient(services_.users, cmd.address, services_.settings.delivery);
+  auto found = resolve_recipient(services_.users, cmd.address, services_.delivery.options());
   std::string shown = ascii::printable(cmd.address, 256);
   if (!found) {
     if (found.code() == Errc::not_found || found.code() == Errc::invalid) {
@@ -340,27 +342,37 @@ asio::awaitable<void> Session::deliver_all() {
     } else {
       DeliveryEnvelope envelope{sender, accepted.recipient};
       const std::filesystem::path& path = spool_->path();
-      const DeliveryOptions& options = services_.settings.delivery;
+      Delivery& delivery = services_.delivery;
       auto result = co_await net::run_blocking(services_.blocking, [&] {
-        return deliver_message(services_.store, path, envelope, options);
+        return delivery.deliver(path, envelope);
       });
       auto micros =
           std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
-      if (result) {
+      const std::string& user = accepted.recipient.user;
+      if (result && result->rejected) {
+        spdlog::info("lmtp sid={:x} deliver rcpt=<{}> user={} rejected by sieve: {}", id_, shown,
+                     user, *result->rejected);
+        reply("550 5.7.1 <" + shown + "> " + *result->rejected);  // RFC 5429 §2.1.1
+      } else if (result) {
         for (const StoredCopy& copy : result->stored)
           spdlog::info(
               "lmtp sid={:x} deliver from=<{}> rcpt=<{}> user={} mailbox={} uid={} size={} "
               "dur={}.{:03}ms",
-              id_, ascii::printable(sender, 256), shown, accepted.recipient.user,
-              ascii::printable(copy.mailbox), copy.uid, copy.size, micros / 1000, micros % 1000);
-        if (result->stored.empty())
-          spdlog::info("lmtp sid={:x} deliver rcpt=<{}> user={} discarded", id_, shown,
-                       accepted.recipient.user);
+              id_, ascii::printable(sender, 256), shown, user, ascii::printable(copy.mailbox),
+              copy.uid, copy.size, micros / 1000, micros % 1000);
+        for (const std::string& to : result->redirected)
+          spdlog::info("lmtp sid={:x} deliver rcpt=<{}> user={} redirected to=<{}>", id_, shown,
+                       user, ascii::printable(to, 256));
+        if (!result->vacation_to.empty())
+          spdlog::info("lmtp sid={:x} deliver rcpt=<{}> user={} vacation reply to=<{}>", id_,
+                       shown, user, ascii::printable(result->vacation_to, 256));
+        if (result->stored.empty() && result->redirected.empty())
+          spdlog::info("lmtp sid={:x} deliver rcpt=<{}> user={} discarded", id_, shown, user);
         reply("250 2.0.0 <" + shown + "> Delivered");
       } else {
-        spdlog::warn("lmtp sid={:x} deliver rcpt=<{}> user={} failed: {}: {}", id_, shown,
-                     accepted.recipient.user, errc_name(result.code()), result.error().detail);
-        std::string r = delivery_error_reply(result.code());
+        spdlog::warn("lmtp sid={:x} deliver rcpt=<{}> user={} failed: {}: {}", id_, shown, user,
+                     errc_name(result.code()), result.error().detail);
+        std::string r = delivery_error_reply(result.code(), delivery.options().quota_full_permanent);
         reply(r.substr(0, 10) + "<" + shown + "> " + r.substr(10));
       }
     }

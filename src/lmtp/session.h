@@ -7,7 +7,9 @@
 // (lmtp/proto/framing.h) into one spool file; after the end of data, it is
 // delivered to each accepted recipient in turn through the delivery pipeline
 // (lmtp/delivery.h), and each gets its own reply, in RCPT order (RFC 2033
-// §4.2): 250 only once that copy is durable.
+// §4.2): 250 only once that copy is durable, 550 5.7.1 when the recipient's
+// Sieve script rejected the message (RFC 5429 §2.1), 452 4.2.2 over quota
+// (552 5.2.2 with DeliveryOptions::quota_full_permanent).
 //
 // Timeouts (RFC 5321 §4.5.3.2): `command_timeout` waiting for a command,
 // `data_timeout` inside DATA/BDAT, from the last read or write progress; on
@@ -33,7 +35,6 @@
 #include "lmtp/proto/framing.h"
 #include "lmtp/spool.h"
 #include "net/transport.h"
-#include "store/store.h"
 
 namespace courriel::lmtp {
 
@@ -44,14 +45,13 @@ struct LmtpSettings {
   size_t max_recipients = 1000;
   std::chrono::seconds command_timeout{5 * 60};
   std::chrono::seconds data_timeout{10 * 60};
-  DeliveryOptions delivery;
 };
 
 // Shared by every session of the server; thread-safe members only.
 struct LmtpServices {
   LmtpSettings settings;
   auth::UserDb& users;
-  store::Store& store;
+  Delivery& delivery;  // the pipeline (with its options and Sieve cache)
   asio::thread_pool& blocking;
   std::filesystem::path spool_dir;  // where messages wait while being delivered
   std::atomic<uint64_t> next_session_id{1};

@@ -242,4 +242,8 @@ std::optional<std::string> active_script(const fs::path& data_dir, const std::st
   return std::move(*text);
 }
 
+fs::path active_script_link(const fs::path& data_dir, std::string_view user) {
+  return ScriptStore::dir_for(data_dir, user) / kActive;
+}
+
 }  // namespace courriel::managesieve

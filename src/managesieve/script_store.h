@@ -84,4 +84,9 @@ class ScriptStore {
 std::optional<std::string> active_script(const std::filesystem::path& data_dir,
                                          const std::string& user);
 
+// The `sieve/active` link of `user`: stat() or open() through it reaches the
+// active script (for callers that cache the parsed script by file identity).
+std::filesystem::path active_script_link(const std::filesystem::path& data_dir,
+                                         std::string_view user);
+
 }  // namespace courriel::managesieve
