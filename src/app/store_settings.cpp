@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "imap/message_format.h"
 #include "mail/cache.h"
+#include "search/thread.h"
 
 namespace courriel::app {
 
@@ -12,7 +14,14 @@ store::StoreSettings store_settings(const Config& config) {
   settings.default_storage_limit = config.default_storage_limit;
   settings.default_message_limit = config.default_message_limit;
   // ENVELOPE, BODYSTRUCTURE and the header block, kept in the index.
-  settings.make_cache = [](std::string_view message) { return mail::build_cache(message); };
+  // ENVELOPE/BODYSTRUCTURE answers and the THREAD/SORT key ride along.
+  settings.make_cache = [](std::string_view message) {
+    return mail::build_cache(message, [](const mail::ParsedMessage& parsed, std::string_view header) {
+      auto extras = imap::cache_extras(parsed);
+      extras.push_back({search::kCachedThreadKey, search::encode_thread_key(search::thread_key(header))});
+      return extras;
+    });
+  };
   settings.on_repair = [](const std::string& user, const std::string& what) {
     spdlog::warn("store: {}: {}", user, what);
   };

@@ -142,4 +142,15 @@ void append_body_structure(std::string& out, const mail::BodyPart& part, bool ex
   out += ')';
 }
 
+std::vector<mail::CacheExtra> cache_extras(const mail::ParsedMessage& parsed) {
+  std::vector<mail::CacheExtra> out(3);
+  out[0].tag = kCachedEnvelope;
+  append_envelope(out[0].text, parsed.envelope, false);
+  out[1].tag = kCachedBodyStructure;
+  append_body_structure(out[1].text, parsed.body, true, false);
+  out[2].tag = kCachedBody;
+  append_body_structure(out[2].text, parsed.body, false, false);
+  return out;
+}
+
 }  // namespace courriel::imap

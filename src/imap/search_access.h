@@ -24,6 +24,9 @@ class StoreMessageAccess : public search::MessageAccess {
   std::string_view header() override;
   const mail::ParsedMessage& parsed() override;
   std::string_view raw() override;
+  std::optional<std::string_view> cached(char tag) override {
+    return cache_ ? cache_->extra(tag) : std::nullopt;
+  }
 
  private:
   store::Account& account_;

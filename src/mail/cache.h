@@ -4,9 +4,11 @@
 // message file (DESIGN §3, §5). Pure.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mail/message.h"
 
@@ -21,16 +23,36 @@ struct MessageCache {
   bool header_complete = true;  // false: longer than kMaxCachedHeader, read the file
 };
 
+// Texts a protocol derives from the parsed message and keeps beside it, by
+// tag (IMAP keeps its ENVELOPE and BODYSTRUCTURE answers: a header sync
+// then copies them instead of decoding a structure per message, as
+// Dovecot's cache does). Opaque here.
+struct CacheExtra {
+  char tag = 0;
+  std::string text;
+};
+using CacheExtras = std::function<std::vector<CacheExtra>(const ParsedMessage&, std::string_view header)>;
+
 // A cache blob read without decoding the structure: the header block is a
 // view into the blob, the structure is decoded only when asked (parse()).
 struct CacheView {
   std::string_view serialized;  // mail::serialize() output
   std::string_view header;
   bool header_complete = true;
+  std::string_view extras;  // tag(1) len(4) text, repeated
   std::optional<ParsedMessage> parse() const;
+  // The extra text with `tag`, if the blob has one.
+  std::optional<std::string_view> extra(char tag) const;
 };
 
-std::string build_cache(std::string_view message);
+std::string build_cache(std::string_view message, const CacheExtras& extras = {});
+// A smaller blob for a reader that needs only some of `view` (a view of a
+// blob): `header` in place of the header block (the block itself, a subset
+// of its fields, or ""; header_complete is kept, so the reader still knows
+// whether the index had it), the serialized structure only if `structure`,
+// the extras whose tags are in `extras`.
+std::string project_cache(const CacheView& view, std::string_view header, bool structure,
+                          std::string_view extras);
 // nullopt for an empty, foreign or damaged blob. Views into `blob`.
 std::optional<CacheView> view_cache(std::string_view blob);
 // nullopt for an empty, foreign or damaged blob (the caller reads the file).

@@ -65,6 +65,20 @@ void compile_set(const imap::SequenceSet& set, Node& node) {
   node.ranges = std::move(merged);
 }
 
+}  // namespace
+
+Needs operator|(Needs a, const Needs& b) {
+  a.header = a.header || b.header;
+  a.parsed = a.parsed || b.parsed;
+  a.body = a.body || b.body;
+  a.all_fields = a.all_fields || b.all_fields;
+  a.fields.insert(a.fields.end(), b.fields.begin(), b.fields.end());
+  if (!a.cached_instead) a.cached_instead = b.cached_instead;
+  return a;
+}
+
+namespace {
+
 struct Compiler {
   std::optional<std::string_view> charset;
   Needs needs;
@@ -106,6 +120,7 @@ struct Compiler {
         if (!t) return t.error();
         node.needle = std::move(*t);
         needs.header = true;
+        needs.fields.push_back(node.field);
         break;
       }
       case Kind::body:
@@ -114,7 +129,7 @@ struct Compiler {
         if (!t) return t.error();
         node.needle = std::move(*t);
         needs.parsed = needs.body = true;
-        if (key.kind == Kind::text) needs.header = true;
+        if (key.kind == Kind::text) needs.header = needs.all_fields = true;
         break;
       }
       case Kind::keyword:
@@ -141,6 +156,7 @@ struct Compiler {
       case Kind::sentsince:
         node.day = days_from_civil(key.date.year, key.date.month, key.date.day);
         needs.header = true;
+        needs.fields.push_back("Date");
         break;
       case Kind::uid:
       case Kind::sequence_set:

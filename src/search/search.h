@@ -59,6 +59,12 @@ class MessageAccess {
   virtual const mail::ParsedMessage& parsed() = 0;
   // The whole message as stored.
   virtual std::string_view raw() = 0;
+  // A value the index cache keeps for the message (mail::CacheExtra, e.g.
+  // kCachedThreadKey), if it has one.
+  virtual std::optional<std::string_view> cached(char tag) {
+    (void)tag;
+    return std::nullopt;
+  }
 };
 
 // The mailbox state a search runs against.
@@ -76,7 +82,17 @@ struct Needs {
   bool header = false;  // header()
   bool parsed = false;  // parsed()
   bool body = false;    // raw()
+  // The header fields header() is read for (names as written, compared
+  // case-insensitively), unless all_fields: a caller may hand over only
+  // those (SORT (DATE) on 100,000 messages needs 100,000 Date lines).
+  std::vector<std::string> fields;
+  bool all_fields = false;
+  // A cache extra (MessageAccess::cached) that, where a message has it,
+  // meets these needs without the header (SORT (DATE), THREAD); 0: none.
+  char cached_instead = 0;
 };
+// What evaluating both loads.
+Needs operator|(Needs a, const Needs& b);
 
 class CompiledSearch {
  public:

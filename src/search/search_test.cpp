@@ -427,5 +427,27 @@ TEST(SearchHelpers, DecodedHeaderAndSentDate) {
   EXPECT_EQ(sent_date("", meta), 77);
 }
 
+// The caller hands over only the header fields a search reads.
+TEST(SearchNeeds, ListsTheHeaderFieldsRead) {
+  auto needs = [](std::string_view program) {
+    imap::SearchArgs args = parse_search(program);
+    auto c = compile(args.key, std::nullopt);
+    EXPECT_TRUE(c.ok()) << program;
+    return c.ok() ? c->needs() : Needs{};
+  };
+  Needs n = needs("OR FROM ann SUBJECT hi SENTBEFORE 1-Jan-2020 HEADER X-Spam yes");
+  EXPECT_TRUE(n.header);
+  EXPECT_FALSE(n.all_fields || n.parsed);
+  EXPECT_EQ(n.fields, (std::vector<std::string>{"From", "Subject", "Date", "X-SPAM"}));  // as the parser gives it
+  Needs t = needs("TEXT hello");
+  EXPECT_TRUE(t.header && t.all_fields && t.parsed && t.body);
+  Needs flags = needs("SEEN");
+  EXPECT_FALSE(flags.header || flags.parsed || flags.body);
+  Needs both = n | Needs{.header = true, .fields = {"Date"}};
+  EXPECT_EQ(both.fields.size(), 5u);
+  EXPECT_FALSE(both.all_fields);
+  EXPECT_TRUE((n | t).all_fields);
+}
+
 }  // namespace
 }  // namespace courriel::search

@@ -7,6 +7,7 @@
 #include "mail/subject.h"
 #include "search/casemap.h"
 #include "search/date.h"
+#include "search/thread.h"
 
 namespace courriel::search {
 namespace {
@@ -41,7 +42,13 @@ Value value_of(Key key, MessageAccess& m) {
       v.num = static_cast<int64_t>(m.meta().size);
       break;
     case Key::date:
-      // From the header block alone: the structure need not be decoded.
+      // From the cached thread key, else the header block: never the structure.
+      if (auto text = m.cached(kCachedThreadKey)) {
+        if (auto date = decode_thread_key_date(*text)) {
+          v.num = date->value_or(m.meta().internal_date);
+          break;
+        }
+      }
       v.num = sent_date(m.header(), m.meta());
       break;
     case Key::cc:
@@ -127,6 +134,8 @@ Needs sort_needs(const std::vector<imap::SortCriterion>& criteria) {
   for (const imap::SortCriterion& c : criteria) {
     if (c.key == Key::date) {
       needs.header = true;
+      needs.fields.push_back("Date");
+      needs.cached_instead = kCachedThreadKey;
     } else if (c.key != Key::arrival && c.key != Key::size) {
       needs.parsed = true;
     }

@@ -1,6 +1,7 @@
 #include "search/thread.h"
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <numeric>
 #include <unordered_map>
@@ -30,31 +31,16 @@ std::vector<Info> gather(std::span<MessageAccess* const> messages, bool uid, boo
   std::vector<Info> out;
   out.reserve(messages.size());
   for (MessageAccess* m : messages) {
+    ThreadKey key = thread_key_of(*m);
     Info info;
     info.seq = m->seq();
     info.id = uid ? m->meta().uid : m->seq();
-    std::vector<mail::HeaderField> fields = mail::header_fields_of(m->header());
-    std::optional<std::string> subject = mail::header_value(fields, "Subject");
-    info.date = m->meta().internal_date;
-    if (std::optional<std::string> date = mail::header_value(fields, "Date")) {
-      if (std::optional<SentDate> d = parse_date_time(*date)) info.date = d->epoch;
-    }
-    if (subject) {
-      info.subject = casemap(mail::base_subject(*subject));
-      info.reply = is_reply_or_forward(*subject);
-    }
+    info.date = key.date.value_or(m->meta().internal_date);
+    info.subject = std::move(key.subject);
+    info.reply = key.reply;
     if (references) {
-      if (auto v = mail::header_value(fields, "Message-ID")) {
-        std::vector<std::string> ids = message_ids(*v);
-        if (!ids.empty()) info.message_id = std::move(ids.front());
-      }
-      if (auto v = mail::header_value(fields, "References")) info.refs = message_ids(*v);
-      if (info.refs.empty()) {
-        if (auto v = mail::header_value(fields, "In-Reply-To")) {
-          std::vector<std::string> ids = message_ids(*v);
-          if (!ids.empty()) info.refs.push_back(std::move(ids.front()));
-        }
-      }
+      info.message_id = std::move(key.message_id);
+      info.refs = std::move(key.refs);
     }
     out.push_back(std::move(info));
   }
@@ -358,6 +344,90 @@ bool is_reply_or_forward(std::string_view subject) {
     if (!skip_blob(v, j) || j >= v.size()) return false;  // a blob that is the whole subject stays
     i = j;
   }
+}
+
+ThreadKey thread_key(std::string_view header) {
+  ThreadKey key;
+  std::vector<mail::HeaderField> fields = mail::header_fields_of(header);
+  if (std::optional<std::string> date = mail::header_value(fields, "Date")) {
+    if (std::optional<SentDate> d = parse_date_time(*date)) key.date = d->epoch;
+  }
+  if (std::optional<std::string> subject = mail::header_value(fields, "Subject")) {
+    key.subject = casemap(mail::base_subject(*subject));
+    key.reply = is_reply_or_forward(*subject);
+  }
+  if (auto v = mail::header_value(fields, "Message-ID")) {
+    std::vector<std::string> ids = message_ids(*v);
+    if (!ids.empty()) key.message_id = std::move(ids.front());
+  }
+  if (auto v = mail::header_value(fields, "References")) key.refs = message_ids(*v);
+  if (key.refs.empty()) {
+    if (auto v = mail::header_value(fields, "In-Reply-To")) {
+      std::vector<std::string> ids = message_ids(*v);
+      if (!ids.empty()) key.refs.push_back(std::move(ids.front()));
+    }
+  }
+  return key;
+}
+
+// "<date or ->\n<0|1>\n<subject>\n<message-id>\n<ref> <ref>...": message IDs
+// hold no space or line end once normalised, a base subject no line end.
+std::string encode_thread_key(const ThreadKey& key) {
+  std::string out = key.date ? std::to_string(*key.date) : "-";
+  out += key.reply ? "\n1\n" : "\n0\n";
+  for (char c : key.subject) out += (c == '\n' || c == '\r') ? ' ' : c;
+  out += '\n';
+  out += key.message_id;
+  out += '\n';
+  for (size_t i = 0; i < key.refs.size(); ++i) out += (i ? " " : "") + key.refs[i];
+  return out;
+}
+
+std::optional<std::optional<int64_t>> decode_thread_key_date(std::string_view text) {
+  std::string_view first = text.substr(0, text.find('\n'));
+  if (first.size() == text.size()) return std::nullopt;
+  if (first == "-") return std::optional<int64_t>();
+  int64_t d = 0;
+  auto [end, ec] = std::from_chars(first.data(), first.data() + first.size(), d);
+  if (ec != std::errc() || end != first.data() + first.size()) return std::nullopt;
+  return std::optional<int64_t>(d);
+}
+
+std::optional<ThreadKey> decode_thread_key(std::string_view text) {
+  std::vector<std::string_view> parts;
+  for (size_t at = 0;;) {
+    size_t nl = text.find('\n', at);
+    parts.push_back(text.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at));
+    if (nl == std::string_view::npos) break;
+    at = nl + 1;
+  }
+  if (parts.size() != 5 || (parts[1] != "0" && parts[1] != "1")) return std::nullopt;
+  ThreadKey key;
+  auto date = decode_thread_key_date(text);
+  if (!date) return std::nullopt;
+  key.date = *date;
+  key.reply = parts[1] == "1";
+  key.subject = std::string(parts[2]);
+  key.message_id = std::string(parts[3]);
+  for (size_t at = 0; at < parts[4].size();) {
+    size_t sp = parts[4].find(' ', at);
+    if (sp == std::string_view::npos) sp = parts[4].size();
+    if (sp > at) key.refs.emplace_back(parts[4].substr(at, sp - at));
+    at = sp + 1;
+  }
+  return key;
+}
+
+ThreadKey thread_key_of(MessageAccess& m) {
+  if (auto text = m.cached(kCachedThreadKey))
+    if (auto key = decode_thread_key(*text)) return std::move(*key);
+  return thread_key(m.header());
+}
+
+Needs thread_needs() {
+  return Needs{.header = true,
+               .fields = {"Message-ID", "References", "In-Reply-To", "Subject", "Date"},
+               .cached_instead = kCachedThreadKey};
 }
 
 std::vector<ThreadNode> thread_ordered_subject(std::span<MessageAccess* const> messages, bool uid) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,6 +42,30 @@ std::vector<ThreadNode> thread_references(std::span<MessageAccess* const> messag
 // Errc::not_found for any other (the IMAP layer answers BAD/NO).
 Result<std::vector<ThreadNode>> thread(std::string_view algorithm,
                                        std::span<MessageAccess* const> messages, bool uid);
+
+// What threading loads: the header fields listed above.
+Needs thread_needs();
+
+// What THREAD (and SORT's DATE) take from one message's header, as above.
+struct ThreadKey {
+  std::optional<int64_t> date;  // the sent date, if the Date field parses
+  std::string subject;          // base subject, casemapped
+  bool reply = false;
+  std::string message_id;  // "" when none
+  std::vector<std::string> refs;
+  bool operator==(const ThreadKey&) const = default;
+};
+ThreadKey thread_key(std::string_view header);
+// Kept in the index cache at delivery (mail::CacheExtra with this tag), so
+// that THREAD and SORT (DATE) over 100,000 messages read no header.
+inline constexpr char kCachedThreadKey = 'T';
+std::string encode_thread_key(const ThreadKey& key);
+std::optional<ThreadKey> decode_thread_key(std::string_view text);
+// Only the sent date of an encoded key (SORT (DATE)): nullopt if `text` is
+// not a key, else the date (itself nullopt when the Date field did not parse).
+std::optional<std::optional<int64_t>> decode_thread_key_date(std::string_view text);
+// The thread key of a message: from its cache entry, else from its header.
+ThreadKey thread_key_of(MessageAccess& m);
 
 // The THREAD response data, e.g. "(2)(3 6 (4 23)(44 7 96))((3)(5))": a
 // single child continues its parent's list, several children each get their

@@ -185,5 +185,28 @@ TEST(Thread, ByName) {
   EXPECT_EQ(thread("REFS", mb.all(), false).code(), Errc::not_found);
 }
 
+// The key cached at delivery says what the header says, and decodes back.
+TEST(ThreadKey, EncodesAndDecodes) {
+  std::string h =
+      "Subject: Re: [Fwd: Lunch]\r\nDate: Mon, 2 Jan 2006 10:00:00 +0100\r\n"
+      "Message-ID: <a@x>\r\nReferences: <r1@x> junk <r2@x>\r\n\r\n";
+  ThreadKey k = thread_key(h);
+  EXPECT_EQ(k.date, 1136192400);
+  EXPECT_TRUE(k.reply);
+  EXPECT_EQ(k.subject, "LUNCH");  // i;unicode-casemap titlecases
+  EXPECT_EQ(k.message_id, "a@x");
+  EXPECT_EQ(k.refs, (std::vector<std::string>{"r1@x", "r2@x"}));
+  EXPECT_EQ(decode_thread_key(encode_thread_key(k)), k);
+  EXPECT_EQ(decode_thread_key_date(encode_thread_key(k)), std::optional<std::optional<int64_t>>(1136192400));
+  ThreadKey none = thread_key("X: y\r\n\r\n");
+  EXPECT_EQ(none.date, std::nullopt);
+  EXPECT_EQ(decode_thread_key(encode_thread_key(none)), none);
+  ThreadKey irt = thread_key("In-Reply-To: <p@x> <q@x>\r\n\r\n");
+  EXPECT_EQ(irt.refs, std::vector<std::string>{"p@x"});
+  EXPECT_EQ(decode_thread_key("garbage"), std::nullopt);
+  EXPECT_EQ(decode_thread_key("x\n0\ns\nm\n"), std::nullopt);  // bad date
+  EXPECT_EQ(decode_thread_key_date("12"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace courriel::search

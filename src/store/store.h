@@ -224,9 +224,12 @@ class Account {
   // The StoreSettings::make_cache blob of each UID (ascending, in the order
   // given; "" for a UID that does not exist). Kept in the index from APPEND
   // on; made from the file and kept at the first request for messages that
-  // arrived otherwise (other programs, imports, copies).
-  virtual Result<std::vector<std::string>> caches(MailboxId mailbox,
-                                                  std::span<const uint32_t> uids) = 0;
+  // arrived otherwise (other programs, imports, copies). `project`, if
+  // given, is applied to each blob where it lies (mapped, uncopied): a
+  // reader that needs a small part of large blobs copies only that.
+  using CacheProjection = std::function<std::string(std::string_view blob)>;
+  virtual Result<std::vector<std::string>> caches(MailboxId mailbox, std::span<const uint32_t> uids,
+                                                  const CacheProjection& project = {}) = 0;
 
   // --- change notification (this process) ---
   // `wake` is called (from any thread, with no lock held) after any change to

@@ -42,6 +42,17 @@ bool is_header_only(const FetchAtt& att) {
            att.section.text == Text::header_fields_not));
 }
 
+// ENVELOPE, BODY and BODYSTRUCTURE: answered from the cache's extras (see
+// message_format.h cache_extras) when the session is not in UTF-8 mode.
+std::optional<char> cached_tag(const FetchAtt& att) {
+  switch (att.kind) {
+    case Kind::envelope: return kCachedEnvelope;
+    case Kind::body: return kCachedBody;
+    case Kind::bodystructure: return kCachedBodyStructure;
+    default: return std::nullopt;
+  }
+}
+
 bool needs_structure(const FetchAtt& att) {
   return att.kind == Kind::envelope || att.kind == Kind::body || att.kind == Kind::bodystructure ||
          ((att.kind == Kind::body_section || att.kind == Kind::binary ||
@@ -96,6 +107,9 @@ class Content {
       : s_(s), mailbox_(mailbox), uid_(uid), cache_(mail::view_cache(blob)) {}
 
   bool has_header() const { return cache_ && cache_->header_complete; }
+  std::optional<std::string_view> extra(char tag) const {
+    return cache_ ? cache_->extra(tag) : std::nullopt;
+  }
 
   // False when the message is gone (expunged meanwhile) or unreadable.
   asio::awaitable<bool> open() {
@@ -350,6 +364,12 @@ asio::awaitable<ItemResult> fetch_item(Session& s, const FetchAtt& att,
     case Kind::envelope:
     case Kind::body:
     case Kind::bodystructure: {
+      if (!utf8)
+        if (auto text = content.extra(*cached_tag(att))) {
+          out.append(att.kind == Kind::envelope ? "ENVELOPE " : att.kind == Kind::body ? "BODY " : "BODYSTRUCTURE ");
+          out.append(*text);
+          co_return ItemResult{};
+        }
       const mail::ParsedMessage* parsed = co_await content.parsed();
       if (!parsed) co_return ItemResult{false};
       std::string text = att.kind == Kind::envelope ? "ENVELOPE "
@@ -407,14 +427,36 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
   std::vector<FetchAtt> atts;
   if (cmd.uid) atts.push_back(FetchAtt{.kind = Kind::uid});
   bool wants_flags = false, marks_seen = false, reads_file = false, uses_cache = false;
+  bool wants_header = false, wants_structure = false;  // parts of the cache blobs to copy
+  std::vector<char> tags;  // cached answers wanted (cached_tag)
   for (const auto& att : args.atts) {
     if (cmd.uid && att.kind == Kind::uid) continue;
     wants_flags = wants_flags || att.kind == Kind::flags;
     marks_seen = marks_seen || (sets_seen(att) && !mailbox.read_only());
     reads_file = reads_file || always_reads_file(att);
     uses_cache = uses_cache || needs_structure(att) || is_header_only(att);
+    // Every item but these may read the header block (sections find the body after it).
+    bool no_header = att.kind == Kind::uid || att.kind == Kind::flags ||
+                     att.kind == Kind::internaldate || att.kind == Kind::rfc822_size ||
+                     att.kind == Kind::modseq || cached_tag(att);
+    wants_header = wants_header || !no_header;
+    if (auto tag = cached_tag(att); tag && !s.utf8()) {
+      tags.push_back(*tag);
+    } else {
+      wants_structure = wants_structure || needs_structure(att);
+    }
     atts.push_back(att);
   }
+  // Only what this FETCH uses is copied out of the index (a header sync
+  // needs the header block, BODYSTRUCTURE the cached answer).
+  auto project = [&](std::string_view blob) {
+    auto view = mail::view_cache(blob);
+    if (!view) return std::string(blob);
+    bool structure = wants_structure;
+    for (char t : tags) structure = structure || !view->extra(t);
+    return mail::project_cache(*view, wants_header ? view->header : std::string_view(), structure,
+                               std::string_view(tags.data(), tags.size()));
+  };
 
   auto id = mailbox.id();
   bool unknown_cte = false;
@@ -431,7 +473,7 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
     for (const auto& m : *metas) present.push_back(m.uid);
     std::vector<std::string> blobs;
     if (uses_cache) {
-      auto cached = co_await s.blocking([&] { return s.account().caches(id, present); });
+      auto cached = co_await s.blocking([&] { return s.account().caches(id, present, project); });
       if (cached) blobs = std::move(*cached);
     }
     std::vector<uint32_t> seen_now;

@@ -9,6 +9,8 @@
 #include "imap/error_codes.h"
 #include "imap/search_access.h"
 #include "imap/session.h"
+#include "mail/cache.h"
+#include "mail/header_section.h"
 #include "search/response.h"
 #include "search/sort.h"
 #include "search/thread.h"
@@ -34,8 +36,23 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
   env.max_uid = mailbox.exists() ? mailbox.uid_at(mailbox.exists()) : 0;
   env.saved = mailbox.saved_result();
   env.now = std::time(nullptr);
-  search::Needs needs = compiled->needs();
-  bool wants_cache = needs.header || needs.parsed || extra.header || extra.parsed;
+  const search::Needs& own = compiled->needs();
+  search::Needs needs = own | extra;
+  bool wants_cache = needs.header || needs.parsed;
+  // Only what the evaluation reads is copied out of the index: the header
+  // fields its keys name, the structure if a key needs it, and for SORT
+  // (DATE) and THREAD the cached thread key instead of any header.
+  auto project = [&](std::string_view blob) {
+    auto view = mail::view_cache(blob);
+    if (!view) return std::string(blob);
+    char tag = extra.cached_instead;
+    bool keyed = tag && view->extra(tag);
+    const search::Needs& h = keyed ? own : needs;
+    std::string header;
+    if (h.header)
+      header = h.all_fields ? std::string(view->header) : mail::header_fields(view->header, h.fields, false);
+    return mail::project_cache(*view, header, needs.parsed, keyed ? std::string_view(&tag, 1) : std::string_view());
+  };
   auto id = mailbox.id();
   // The view does not change while this session waits for the pool.
   co_return co_await s.blocking([&]() -> Result<Evaluated> {
@@ -55,7 +72,7 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
       if (wants_cache) {
         std::vector<uint32_t> present;
         for (const auto& m : *metas) present.push_back(m.uid);
-        auto cached = s.account().caches(id, present);
+        auto cached = s.account().caches(id, present, project);
         if (cached) blobs = std::move(*cached);
       }
       for (size_t i = 0; i < metas->size(); ++i) {
@@ -153,8 +170,7 @@ asio::awaitable<void> cmd_thread(Session& s, const Command& cmd) {
     s.out().tagged(cmd.tag, Reply::bad, "", "Unknown THREAD algorithm");
     co_return;
   }
-  auto result = co_await evaluate(s, args.key, charset_of(args.charset),
-                                  search::Needs{.header = true});
+  auto result = co_await evaluate(s, args.key, charset_of(args.charset), search::thread_needs());
   if (!result) {
     answer_search_error(s, cmd, result.error());
     co_return;

@@ -779,7 +779,8 @@ class MaildirAccount : public Account, public std::enable_shared_from_this<Maild
                                          std::vector<uint32_t>* failed) override;
   Result<std::vector<uint32_t>> expunge(MailboxId mailbox, std::optional<std::span<const uint32_t>> only) override;
   Result<std::unique_ptr<MessageFile>> open_message(MailboxId mailbox, uint32_t uid) override;
-  Result<std::vector<std::string>> caches(MailboxId mailbox, std::span<const uint32_t> uids) override;
+  Result<std::vector<std::string>> caches(MailboxId mailbox, std::span<const uint32_t> uids,
+                                          const CacheProjection& project = {}) override;
   std::unique_ptr<Watch> watch(MailboxId mailbox, std::function<void()> wake) override;
   Result<Quota> quota() override;
   Status set_quota(std::optional<uint64_t> storage_limit, std::optional<uint64_t> messages_limit) override;
@@ -2323,8 +2324,8 @@ Result<std::unique_ptr<MessageFile>> MaildirAccount::open_message(MailboxId id, 
   return std::unique_ptr<MessageFile>(std::make_unique<FdMessageFile>(fd, uint64_t(st.st_size)));
 }
 
-Result<std::vector<std::string>> MaildirAccount::caches(MailboxId id,
-                                                       std::span<const uint32_t> uids) {
+Result<std::vector<std::string>> MaildirAccount::caches(MailboxId id, std::span<const uint32_t> uids,
+                                                       const CacheProjection& project) {
   std::vector<std::string> out(uids.size());
   std::vector<size_t> missing;
   {
@@ -2336,7 +2337,7 @@ Result<std::vector<std::string>> MaildirAccount::caches(MailboxId id,
     for (size_t i = 0; i < uids.size(); ++i) {
       auto v = txn->get(txn->dbi().cache, index::key_u32x2(id, uids[i]));
       if (v && *v) {
-        out[i] = std::string(**v);
+        out[i] = project ? project(**v) : std::string(**v);
       } else {
         missing.push_back(i);
       }
@@ -2353,16 +2354,21 @@ Result<std::vector<std::string>> MaildirAccount::caches(MailboxId id,
     if (!out[i].empty()) made.push_back(i);
   }
   if (made.empty()) return out;
+  auto projected = [&] {
+    if (project)
+      for (size_t i : made) out[i] = project(out[i]);
+    return std::move(out);
+  };
   std::lock_guard lk(write_mu_);
   auto txn = write_txn();
-  if (!txn) return out;  // the cache is an optimisation: answer anyway
+  if (!txn) return projected();  // the cache is an optimisation: answer anyway
   for (size_t i : made) {
     auto still_there = txn->get(txn->dbi().msgs, index::key_u32x2(id, uids[i]));
     if (!still_there || !*still_there) continue;  // expunged meanwhile
-    if (!txn->put(txn->dbi().cache, index::key_u32x2(id, uids[i]), out[i])) return out;
+    if (!txn->put(txn->dbi().cache, index::key_u32x2(id, uids[i]), out[i])) return projected();
   }
   (void)txn->commit();
-  return out;
+  return projected();
 }
 
 Result<Account::Quota> MaildirAccount::quota() {
