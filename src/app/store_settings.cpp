@@ -14,14 +14,21 @@ store::StoreSettings store_settings(const Config& config) {
   settings.default_storage_limit = config.default_storage_limit;
   settings.default_message_limit = config.default_message_limit;
   // ENVELOPE, BODYSTRUCTURE and the header block, kept in the index.
-  // ENVELOPE/BODYSTRUCTURE answers and the THREAD/SORT key ride along.
+  // Beside the blob, kept apart by the store: the ENVELOPE/BODY/BODYSTRUCTURE
+  // answers and the THREAD/SORT key.
   settings.make_cache = [](std::string_view message) {
-    return mail::build_cache(message, [](const mail::ParsedMessage& parsed, std::string_view header) {
-      auto extras = imap::cache_extras(parsed);
-      extras.push_back({search::kCachedThreadKey, search::encode_thread_key(search::thread_key(header))});
-      return extras;
-    });
+    mail::BuiltCache built =
+        mail::build_cache(message, [](const mail::ParsedMessage& parsed, std::string_view header) {
+          auto extras = imap::cache_extras(parsed);
+          extras.push_back({search::kCachedThreadKey, search::encode_thread_key(search::thread_key(header))});
+          return extras;
+        });
+    store::CacheEntry entry{std::move(built.blob), {}};
+    for (auto& e : built.extras) entry.extras.emplace_back(e.tag, std::move(e.text));
+    return entry;
   };
+  settings.cache_extra_tags = {imap::kCachedEnvelope, imap::kCachedBody, imap::kCachedBodyStructure,
+                               search::kCachedThreadKey};
   settings.on_repair = [](const std::string& user, const std::string& what) {
     spdlog::warn("store: {}: {}", user, what);
   };

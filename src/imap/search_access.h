@@ -25,8 +25,11 @@ class StoreMessageAccess : public search::MessageAccess {
   const mail::ParsedMessage& parsed() override;
   std::string_view raw() override;
   std::optional<std::string_view> cached(char tag) override {
-    return cache_ ? cache_->extra(tag) : std::nullopt;
+    if (extra_ && extra_->first == tag) return extra_->second;
+    return std::nullopt;
   }
+  // The make_cache extra with `tag` (Account::cache_extras), for cached().
+  void set_cached(char tag, std::string text) { extra_.emplace(tag, std::move(text)); }
 
  private:
   store::Account& account_;
@@ -39,6 +42,7 @@ class StoreMessageAccess : public search::MessageAccess {
   std::optional<std::string> raw_;  // the whole message, read on demand
   std::optional<mail::ParsedMessage> parsed_;
   std::optional<std::string> header_;
+  std::optional<std::pair<char, std::string>> extra_;
 };
 
 }  // namespace courriel::imap

@@ -23,10 +23,11 @@ struct MessageCache {
   bool header_complete = true;  // false: longer than kMaxCachedHeader, read the file
 };
 
-// Texts a protocol derives from the parsed message and keeps beside it, by
-// tag (IMAP keeps its ENVELOPE and BODYSTRUCTURE answers: a header sync
-// then copies them instead of decoding a structure per message, as
-// Dovecot's cache does). Opaque here.
+// Small texts a protocol derives from the parsed message, by tag, kept by
+// the store apart from the blob (StoreSettings::make_cache extras) so that a
+// reader wanting one of them for 100,000 messages reads only those: IMAP's
+// ENVELOPE and BODYSTRUCTURE answers, the THREAD/SORT key (as Dovecot's
+// cache keeps imap.bodystructure and the sent date). Opaque here.
 struct CacheExtra {
   char tag = 0;
   std::string text;
@@ -39,20 +40,19 @@ struct CacheView {
   std::string_view serialized;  // mail::serialize() output
   std::string_view header;
   bool header_complete = true;
-  std::string_view extras;  // tag(1) len(4) text, repeated
   std::optional<ParsedMessage> parse() const;
-  // The extra text with `tag`, if the blob has one.
-  std::optional<std::string_view> extra(char tag) const;
 };
 
-std::string build_cache(std::string_view message, const CacheExtras& extras = {});
+struct BuiltCache {
+  std::string blob;
+  std::vector<CacheExtra> extras;  // what `extras` made of the message
+};
+BuiltCache build_cache(std::string_view message, const CacheExtras& extras = {});
 // A smaller blob for a reader that needs only some of `view` (a view of a
 // blob): `header` in place of the header block (the block itself, a subset
 // of its fields, or ""; header_complete is kept, so the reader still knows
-// whether the index had it), the serialized structure only if `structure`,
-// the extras whose tags are in `extras`.
-std::string project_cache(const CacheView& view, std::string_view header, bool structure,
-                          std::string_view extras);
+// whether the index had it), the serialized structure only if `structure`.
+std::string project_cache(const CacheView& view, std::string_view header, bool structure);
 // nullopt for an empty, foreign or damaged blob. Views into `blob`.
 std::optional<CacheView> view_cache(std::string_view blob);
 // nullopt for an empty, foreign or damaged blob (the caller reads the file).

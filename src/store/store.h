@@ -26,6 +26,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -230,6 +231,11 @@ class Account {
   using CacheProjection = std::function<std::string(std::string_view blob)>;
   virtual Result<std::vector<std::string>> caches(MailboxId mailbox, std::span<const uint32_t> uids,
                                                   const CacheProjection& project = {}) = 0;
+  // The make_cache extra with `tag` of each UID (ascending), or
+  // nullopt where the index has none (the message is gone, or its cache was
+  // never made: caches() makes it).
+  virtual Result<std::vector<std::optional<std::string>>> cache_extras(MailboxId mailbox, char tag,
+                                                                       std::span<const uint32_t> uids) = 0;
 
   // --- change notification (this process) ---
   // `wake` is called (from any thread, with no lock held) after any change to
@@ -264,6 +270,15 @@ class Account {
   }
 };
 
+// What StoreSettings::make_cache makes of a message: a blob, and small
+// texts by one-character tag that the store keeps apart, each tag's texts
+// together (Account::cache_extras), so that a reader wanting one of them for
+// a whole mailbox reads only those.
+struct CacheEntry {
+  std::string blob;
+  std::vector<std::pair<char, std::string>> extras;
+};
+
 // Per-installation settings of the store.
 struct StoreSettings {
   std::filesystem::path data_dir;
@@ -276,7 +291,10 @@ struct StoreSettings {
   // never reopen its file (DESIGN §3). Opaque to the store: the application
   // passes the message parser's serializer. Called with the whole message,
   // on any thread. Empty: no cache.
-  std::function<std::string(std::string_view message)> make_cache;
+  std::function<CacheEntry(std::string_view message)> make_cache;
+  // Every tag make_cache may give an extra (the store drops and copies them
+  // with their message).
+  std::string cache_extra_tags;
   // Called (from any thread, no lock held) when the store repaired something
   // on its own, e.g. an unreadable index moved aside and rebuilt from the
   // Maildir; `what` is a human-readable line for the log. May be empty.

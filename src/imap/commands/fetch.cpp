@@ -107,8 +107,13 @@ class Content {
       : s_(s), mailbox_(mailbox), uid_(uid), cache_(mail::view_cache(blob)) {}
 
   bool has_header() const { return cache_ && cache_->header_complete; }
-  std::optional<std::string_view> extra(char tag) const {
-    return cache_ ? cache_->extra(tag) : std::nullopt;
+  bool has_cache() const { return cache_.has_value(); }
+  // A cached ENVELOPE/BODY/BODYSTRUCTURE answer (cached_tag); it must outlive this.
+  void add_answer(char tag, std::string_view text) { answers_.emplace_back(tag, text); }
+  std::optional<std::string_view> answer(char tag) const {
+    for (const auto& [t, text] : answers_)
+      if (t == tag) return text;
+    return std::nullopt;
   }
 
   // False when the message is gone (expunged meanwhile) or unreadable.
@@ -164,6 +169,7 @@ class Content {
   store::MailboxId mailbox_;
   uint32_t uid_;
   std::optional<mail::CacheView> cache_;
+  std::vector<std::pair<char, std::string_view>> answers_;
   std::unique_ptr<store::MessageFile> file_;
   std::optional<std::string> probed_header_;
   std::optional<mail::ParsedMessage> parsed_;
@@ -365,7 +371,7 @@ asio::awaitable<ItemResult> fetch_item(Session& s, const FetchAtt& att,
     case Kind::body:
     case Kind::bodystructure: {
       if (!utf8)
-        if (auto text = content.extra(*cached_tag(att))) {
+        if (auto text = content.answer(*cached_tag(att))) {
           out.append(att.kind == Kind::envelope ? "ENVELOPE " : att.kind == Kind::body ? "BODY " : "BODYSTRUCTURE ");
           out.append(*text);
           co_return ItemResult{};
@@ -428,6 +434,7 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
   if (cmd.uid) atts.push_back(FetchAtt{.kind = Kind::uid});
   bool wants_flags = false, marks_seen = false, reads_file = false, uses_cache = false;
   bool wants_header = false, wants_structure = false;  // parts of the cache blobs to copy
+  bool header_items = false;                            // items answered from the header block
   std::vector<char> tags;  // cached answers wanted (cached_tag)
   for (const auto& att : args.atts) {
     if (cmd.uid && att.kind == Kind::uid) continue;
@@ -440,6 +447,7 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
                      att.kind == Kind::internaldate || att.kind == Kind::rfc822_size ||
                      att.kind == Kind::modseq || cached_tag(att);
     wants_header = wants_header || !no_header;
+    header_items = header_items || is_header_only(att);
     if (auto tag = cached_tag(att); tag && !s.utf8()) {
       tags.push_back(*tag);
     } else {
@@ -447,35 +455,67 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
     }
     atts.push_back(att);
   }
-  // Only what this FETCH uses is copied out of the index (a header sync
-  // needs the header block, BODYSTRUCTURE the cached answer).
-  auto project = [&](std::string_view blob) {
-    auto view = mail::view_cache(blob);
-    if (!view) return std::string(blob);
-    bool structure = wants_structure;
-    for (char t : tags) structure = structure || !view->extra(t);
-    return mail::project_cache(*view, wants_header ? view->header : std::string_view(), structure,
-                               std::string_view(tags.data(), tags.size()));
+  // Only what this FETCH uses is copied out of the index: the cached
+  // answers (kept apart, each kind together), and of the cache blob the
+  // header block if an item reads it, the structure if an item needs it
+  // or a message lacks a cached answer.
+  auto project_for = [&](bool structure) {
+    return [&, structure](std::string_view blob) {
+      auto view = mail::view_cache(blob);
+      if (!view) return std::string(blob);
+      return mail::project_cache(*view, wants_header ? view->header : std::string_view(), structure);
+    };
+  };
+  struct Batch {
+    std::vector<store::MessageMeta> metas;
+    std::vector<std::vector<std::optional<std::string>>> answers;  // per tag, per message
+    std::vector<std::string> blobs;                                // per message ("" if not read)
   };
 
   auto id = mailbox.id();
   bool unknown_cte = false;
-  // Metadata alone is small: bigger batches, fewer trips to the pool.
-  const size_t batch_size = uses_cache || reads_file ? kBatch : 16 * kBatch;
+  // Metadata and cached answers are small: bigger batches, fewer trips to the pool.
+  const size_t batch_size = (wants_header || wants_structure || reads_file) ? kBatch : 16 * kBatch;
   for (size_t first = 0; first < uids->size(); first += batch_size) {
     std::span<const uint32_t> batch(uids->data() + first, std::min(batch_size, uids->size() - first));
-    auto metas = co_await s.blocking([&] { return s.account().messages(id, batch); });
-    if (!metas) {
-      answer_error(s.out(), cmd.tag, metas.error(), "Cannot read the mailbox", s.id());
+    auto read = co_await s.blocking([&]() -> Result<Batch> {
+      Batch b;
+      auto metas = s.account().messages(id, batch);
+      if (!metas) return metas.error();
+      b.metas = std::move(*metas);
+      if (!uses_cache) return b;
+      std::vector<uint32_t> present;
+      for (const auto& m : b.metas) present.push_back(m.uid);
+      std::vector<bool> lacks(present.size(), false);  // a cached answer is missing
+      for (char tag : tags) {
+        auto a = s.account().cache_extras(id, tag, present);
+        if (!a) return a.error();
+        for (size_t i = 0; i < a->size(); ++i) lacks[i] = lacks[i] || !(*a)[i];
+        b.answers.push_back(std::move(*a));
+      }
+      b.blobs.resize(present.size());
+      if (wants_header || wants_structure) {
+        auto cached = s.account().caches(id, present, project_for(true));
+        if (cached) b.blobs = std::move(*cached);
+      } else {
+        std::vector<uint32_t> need;
+        for (size_t i = 0; i < present.size(); ++i)
+          if (lacks[i]) need.push_back(present[i]);
+        if (!need.empty()) {
+          auto cached = s.account().caches(id, need, project_for(true));
+          if (cached)
+            for (size_t i = 0, k = 0; i < present.size() && k < cached->size(); ++i)
+              if (lacks[i]) b.blobs[i] = std::move((*cached)[k++]);
+        }
+      }
+      return b;
+    });
+    if (!read) {
+      answer_error(s.out(), cmd.tag, read.error(), "Cannot read the mailbox", s.id());
       co_return;
     }
-    std::vector<uint32_t> present;
-    for (const auto& m : *metas) present.push_back(m.uid);
-    std::vector<std::string> blobs;
-    if (uses_cache) {
-      auto cached = co_await s.blocking([&] { return s.account().caches(id, present, project); });
-      if (cached) blobs = std::move(*cached);
-    }
+    auto* metas = &read->metas;
+    std::vector<std::string>& blobs = read->blobs;
     std::vector<uint32_t> seen_now;
     if (marks_seen) {
       std::vector<uint32_t> unseen;
@@ -502,9 +542,13 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
       if (seq == 0) continue;
       Content content(s, id, meta.uid,
                       i < blobs.size() ? std::string_view(blobs[i]) : std::string_view());
+      for (size_t t = 0; t < tags.size(); ++t)
+        if (i < read->answers[t].size() && read->answers[t][i]) content.add_answer(tags[t], *read->answers[t][i]);
       // Opened before the response starts: a message another session expunged
       // meanwhile is left out (RFC 2180 §4.1.2); an open file stays readable.
-      bool needs_file = reads_file || (uses_cache && !content.has_header());
+      bool needs_file = reads_file || (header_items && !content.has_header()) ||
+                        (wants_structure && !content.has_cache());
+      for (char t : tags) needs_file = needs_file || (!content.answer(t) && !content.has_cache());
       if (needs_file && !co_await content.open()) continue;
       std::string& buf = s.out().buffer();
       buf += "* ";

@@ -38,20 +38,20 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
   env.now = std::time(nullptr);
   const search::Needs& own = compiled->needs();
   search::Needs needs = own | extra;
-  bool wants_cache = needs.header || needs.parsed;
+  const char tag = extra.cached_instead;
   // Only what the evaluation reads is copied out of the index: the header
   // fields its keys name, the structure if a key needs it, and for SORT
-  // (DATE) and THREAD the cached thread key instead of any header.
-  auto project = [&](std::string_view blob) {
-    auto view = mail::view_cache(blob);
-    if (!view) return std::string(blob);
-    char tag = extra.cached_instead;
-    bool keyed = tag && view->extra(tag);
-    const search::Needs& h = keyed ? own : needs;
-    std::string header;
-    if (h.header)
-      header = h.all_fields ? std::string(view->header) : mail::header_fields(view->header, h.fields, false);
-    return mail::project_cache(*view, header, needs.parsed, keyed ? std::string_view(&tag, 1) : std::string_view());
+  // (DATE) and THREAD the cached thread key instead of any header (the
+  // header fields only for a message that has no key).
+  auto project_for = [](const search::Needs& needed) {
+    return [n = &needed](std::string_view blob) {
+      auto view = mail::view_cache(blob);
+      if (!view) return std::string(blob);
+      std::string header;
+      if (n->header)
+        header = n->all_fields ? std::string(view->header) : mail::header_fields(view->header, n->fields, false);
+      return mail::project_cache(*view, header, n->parsed);
+    };
   };
   auto id = mailbox.id();
   // The view does not change while this session waits for the pool.
@@ -68,19 +68,38 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
       all.append_by_seq(first, std::min<uint32_t>(first + kBatch - 1, all.size()), uids);
       auto metas = s.account().messages(id, uids);
       if (!metas) return metas.error();
-      std::vector<std::string> blobs;
-      if (wants_cache) {
-        std::vector<uint32_t> present;
-        for (const auto& m : *metas) present.push_back(m.uid);
-        auto cached = s.account().caches(id, present, project);
-        if (cached) blobs = std::move(*cached);
+      std::vector<uint32_t> present;
+      for (const auto& m : *metas) present.push_back(m.uid);
+      std::vector<std::optional<std::string>> keys(present.size());
+      if (tag) {
+        auto k = s.account().cache_extras(id, tag, present);
+        if (!k) return k.error();
+        keys = std::move(*k);
       }
+      // Blobs, projected: what the keys read (`own`), plus the extra's
+      // header fields for a message without the extra (made before extras
+      // were kept).
+      std::vector<std::string> blobs(present.size());
+      auto read_blobs = [&](bool with_key, const search::Needs& n) -> Status {
+        if (!n.header && !n.parsed) return {};
+        std::vector<uint32_t> some;
+        for (size_t i = 0; i < present.size(); ++i)
+          if (keys[i].has_value() == with_key) some.push_back(present[i]);
+        if (some.empty()) return {};
+        auto cached = s.account().caches(id, some, project_for(n));
+        if (!cached) return cached.error();
+        for (size_t i = 0, k = 0; i < present.size() && k < cached->size(); ++i)
+          if (keys[i].has_value() == with_key) blobs[i] = std::move((*cached)[k++]);
+        return {};
+      };
+      if (auto st = read_blobs(true, own); !st) return st.error();
+      if (auto st = read_blobs(false, needs); !st) return st.error();
       for (size_t i = 0; i < metas->size(); ++i) {
         auto& meta = (*metas)[i];
         uint32_t uid = meta.uid;
-        auto access = std::make_unique<StoreMessageAccess>(
-            s.account(), id, mailbox.seq_of(uid), std::move(meta), mailbox.recent(uid),
-            i < blobs.size() ? std::move(blobs[i]) : std::string());
+        auto access = std::make_unique<StoreMessageAccess>(s.account(), id, mailbox.seq_of(uid), std::move(meta),
+                                                           mailbox.recent(uid), std::move(blobs[i]));
+        if (keys[i]) access->set_cached(tag, std::move(*keys[i]));
         if (search::matches(*compiled, *access, env)) result.matched.push_back(std::move(access));
       }
     }

@@ -45,6 +45,7 @@ Result<std::unique_ptr<Env>> Env::open(const std::filesystem::path& dir, bool fs
   open_db("present", &d.present);
   open_db("unseen", &d.unseen);
   open_db("lagging", &d.lagging);
+  open_db("extras", &d.extras);
   if (rc == 0) {
     rc = mdb_txn_commit(txn);
   } else if (txn) {

@@ -36,6 +36,8 @@ struct Dbis {
   // (mailbox, uid) -> the flags (1 byte) a message's file name still has
   // while its ":2," letters lag the index (see MaildirAccount::store)
   MDB_dbi lagging = 0;
+  // (mailbox, tag(1 byte), uid) -> a StoreSettings::make_cache extra
+  MDB_dbi extras = 0;
 };
 
 class Env {

@@ -173,6 +173,14 @@ std::string key_u32x2(uint32_t a, uint32_t b) {
   return k;
 }
 
+std::string key_extra(uint32_t mailbox, char tag, uint32_t uid) {
+  std::string k;
+  put_be(k, mailbox, 4);
+  k += tag;
+  put_be(k, uid, 4);
+  return k;
+}
+
 std::string key_modseq(uint32_t mailbox, uint64_t modseq, uint32_t uid) {
   std::string k;
   put_be(k, mailbox, 4);

@@ -15,6 +15,7 @@
 //   present   id,chunk -> uid_bitmap.h chunk of the mailbox's UIDs
 //   unseen    id,chunk -> the same, of its messages without \Seen
 //   lagging   id,uid   -> flags(u8) still in the file name, while a rename is due
+//   extras    id,tag(u8),uid -> a make_cache extra (each tag's entries together)
 //
 // Pure functions; thread-compatible values.
 #pragma once
@@ -74,6 +75,7 @@ std::optional<MessageRecord> decode_message_flags(std::string_view v);
 
 std::string key_u32(uint32_t a);
 std::string key_u32x2(uint32_t a, uint32_t b);
+std::string key_extra(uint32_t mailbox, char tag, uint32_t uid);
 std::string key_modseq(uint32_t mailbox, uint64_t modseq, uint32_t uid);
 uint32_t get_be32(std::string_view s, size_t at);
 uint64_t get_be64(std::string_view s, size_t at);

@@ -483,7 +483,33 @@ Status update_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& 
   return txn.put(txn.dbi().modseq, index::key_modseq(mb.id, m.modseq, uid), std::string_view("\0", 1));
 }
 
-Status remove_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& old) {
+// Stores a message's make_cache entry: the blob and each extra.
+Status put_cache(Txn& txn, MailboxId id, uint32_t uid, const CacheEntry& entry) {
+  if (entry.blob.empty()) return {};
+  if (auto s = txn.put(txn.dbi().cache, index::key_u32x2(id, uid), entry.blob); !s) return s;
+  for (const auto& [tag, text] : entry.extras)
+    if (auto s = txn.put(txn.dbi().extras, index::key_extra(id, tag, uid), text); !s) return s;
+  return {};
+}
+
+// The cache entry of (id, uid) as stored (empty blob: none), for COPY and MOVE.
+Result<CacheEntry> get_cache(const Txn& txn, MailboxId id, uint32_t uid, std::string_view tags) {
+  CacheEntry e;
+  auto v = txn.get(txn.dbi().cache, index::key_u32x2(id, uid));
+  if (!v) return v.error();
+  if (!*v) return e;
+  e.blob = std::string(**v);
+  for (char tag : tags) {
+    auto x = txn.get(txn.dbi().extras, index::key_extra(id, tag, uid));
+    if (!x) return x.error();
+    if (*x) e.extras.emplace_back(tag, std::string(**x));
+  }
+  return e;
+}
+
+Status remove_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& old, std::string_view tags) {
+  for (char tag : tags)
+    if (auto s = txn.del(txn.dbi().extras, index::key_extra(mb.id, tag, uid)); !s) return s;
   mb.count_out(old);
   uint64_t ms = mb.modseq();
   if (auto s = track(txn, mb, uid, &old, nullptr); !s) return s;
@@ -623,24 +649,24 @@ class FdMessageFile : public MessageFile {
 
 // StoreSettings::make_cache over an open message file, mapped rather than
 // read; "" when there is no cache function or the file cannot be read.
-std::string cache_of_fd(const StoreSettings& settings, int fd) {
+CacheEntry cache_of_fd(const StoreSettings& settings, int fd) {
   if (!settings.make_cache) return {};
   struct stat st;
   if (::fstat(fd, &st) != 0) return {};
   if (st.st_size == 0) return settings.make_cache({});
   void* map = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
   if (map == MAP_FAILED) return {};
-  std::string out =
+  CacheEntry out =
       settings.make_cache(std::string_view(static_cast<const char*>(map), size_t(st.st_size)));
   ::munmap(map, size_t(st.st_size));
   return out;
 }
 
-std::string cache_of_file(const StoreSettings& settings, const fs::path& path) {
+CacheEntry cache_of_file(const StoreSettings& settings, const fs::path& path) {
   if (!settings.make_cache) return {};
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
-  std::string out = cache_of_fd(settings, fd);
+  CacheEntry out = cache_of_fd(settings, fd);
   ::close(fd);
   return out;
 }
@@ -781,6 +807,8 @@ class MaildirAccount : public Account, public std::enable_shared_from_this<Maild
   Result<std::unique_ptr<MessageFile>> open_message(MailboxId mailbox, uint32_t uid) override;
   Result<std::vector<std::string>> caches(MailboxId mailbox, std::span<const uint32_t> uids,
                                           const CacheProjection& project = {}) override;
+  Result<std::vector<std::optional<std::string>>> cache_extras(MailboxId mailbox, char tag,
+                                                               std::span<const uint32_t> uids) override;
   std::unique_ptr<Watch> watch(MailboxId mailbox, std::function<void()> wake) override;
   Result<Quota> quota() override;
   Status set_quota(std::optional<uint64_t> storage_limit, std::optional<uint64_t> messages_limit) override;
@@ -793,7 +821,7 @@ class MaildirAccount : public Account, public std::enable_shared_from_this<Maild
     int16_t offset = 0;
     uint8_t system = 0;
     std::vector<std::string> keywords;
-    std::string cache;  // StoreSettings::make_cache of the message
+    CacheEntry cache;  // StoreSettings::make_cache of the message
   };
   struct AppendRequest {
     MailboxId mailbox = 0;
@@ -1511,7 +1539,7 @@ Status MaildirAccount::remove(std::string_view name) {
     auto mb = load_state(*txn, id);
     if (!mb) return mb.error();
     const auto& d = txn->dbi();
-    for (MDB_dbi db : {d.msgs, d.modseq, d.expunged, d.cache, d.present, d.unseen})
+    for (MDB_dbi db : {d.msgs, d.modseq, d.expunged, d.cache, d.present, d.unseen, d.extras})
       if (auto s = drop_prefix(*txn, db, id); !s) return s;
     if (auto s = adjust_usage(*txn, mb->rec.messages, mb->rec.size, 0, 0); !s) return s;
     if (auto s = txn->del(d.mailboxes, index::key_u32(id)); !s) return s;
@@ -1582,7 +1610,10 @@ Status MaildirAccount::rename(std::string_view from, std::string_view to) {
         done.emplace_back(*p, target);
         MessageRecord copy = m;
         if (auto s = insert_message(*txn, *nb, uid, copy); !s) return undo(), s;
-        if (auto s = remove_message(*txn, *inbox, uid, m); !s) return undo(), s;
+        auto entry = get_cache(*txn, inbox->id, uid, settings_.cache_extra_tags);
+        if (!entry) return undo(), entry.error();
+        if (auto s = put_cache(*txn, nb->id, uid, *entry); !s) return undo(), s;
+        if (auto s = remove_message(*txn, *inbox, uid, m, settings_.cache_extra_tags); !s) return undo(), s;
       }
       nb->rec.uidnext = std::max(nb->rec.uidnext, inbox->rec.uidnext);
       nb->rec.first_recent_uid = inbox->rec.first_recent_uid;
@@ -1912,9 +1943,7 @@ void MaildirAccount::run_append_batch(std::vector<AppendRequest*>& batch) {
         m.base = p.file->base();
         m.keywords = p.keywords;
         if (st = insert_message(*nested, mb, uid, m); !st) break;
-        if (!p.cache.empty() &&
-            !(st = nested->put(nested->dbi().cache, index::key_u32x2(mb.id, uid), p.cache)))
-          break;
+        if (st = put_cache(*nested, mb.id, uid, p.cache); !st) break;
         res.uids.push_back(uid);
       }
       if (!st) {
@@ -2017,8 +2046,12 @@ Result<CopyResult> MaildirAccount::copy(MailboxId from, std::span<const uint32_t
       MessageRecord nm = m;
       nm.base = base;
       if (auto s = insert_message(*txn, dst, nuid, nm); !s) return undo(), s.error();
+      // The copy is the same message: its cache goes with it.
+      auto entry = get_cache(*txn, from, uid, settings_.cache_extra_tags);
+      if (!entry) return undo(), entry.error();
+      if (auto s = put_cache(*txn, to, nuid, *entry); !s) return undo(), s.error();
       if (move) {
-        if (auto s = remove_message(*txn, src, uid, m); !s) return undo(), s.error();
+        if (auto s = remove_message(*txn, src, uid, m, settings_.cache_extra_tags); !s) return undo(), s.error();
         to_unlink.push_back(*path);
       }
       res.source_uids.push_back(uid);
@@ -2274,7 +2307,7 @@ Result<std::vector<uint32_t>> MaildirAccount::expunge(MailboxId id, std::optiona
       if (!nf) return nf.error();
       names.push_back(*nf);
       files.push_back(cur_path(mb->rec, m.base, m.size, uid, *nf));
-      if (auto s = remove_message(*txn, *mb, uid, m); !s) return s.error();
+      if (auto s = remove_message(*txn, *mb, uid, m, settings_.cache_extra_tags); !s) return s.error();
       out.push_back(uid);
     }
     if (auto s = save_state(*txn, *mb); !s) return s.error();
@@ -2344,31 +2377,52 @@ Result<std::vector<std::string>> MaildirAccount::caches(MailboxId id, std::span<
     }
   }
   if (missing.empty() || !settings_.make_cache) return out;
-  // Messages that came without a cache (other programs, imports, copies):
-  // made from the file once, then kept.
-  std::vector<size_t> made;
+  // Messages that came without a cache (other programs, imports): made from
+  // the file once, then kept.
+  std::vector<std::pair<size_t, CacheEntry>> made;
   for (size_t i : missing) {
     auto file = open_message(id, uids[i]);
     if (!file) continue;
-    out[i] = cache_of_fd(settings_, static_cast<FdMessageFile*>(file->get())->fd());
-    if (!out[i].empty()) made.push_back(i);
+    CacheEntry e = cache_of_fd(settings_, static_cast<FdMessageFile*>(file->get())->fd());
+    if (e.blob.empty()) continue;
+    out[i] = project ? project(e.blob) : e.blob;
+    made.emplace_back(i, std::move(e));
   }
   if (made.empty()) return out;
-  auto projected = [&] {
-    if (project)
-      for (size_t i : made) out[i] = project(out[i]);
-    return std::move(out);
-  };
   std::lock_guard lk(write_mu_);
   auto txn = write_txn();
-  if (!txn) return projected();  // the cache is an optimisation: answer anyway
-  for (size_t i : made) {
+  if (!txn) return out;  // the cache is an optimisation: answer anyway
+  for (auto& [i, e] : made) {
     auto still_there = txn->get(txn->dbi().msgs, index::key_u32x2(id, uids[i]));
     if (!still_there || !*still_there) continue;  // expunged meanwhile
-    if (!txn->put(txn->dbi().cache, index::key_u32x2(id, uids[i]), out[i])) return projected();
+    if (!put_cache(*txn, id, uids[i], e)) return out;
   }
   (void)txn->commit();
-  return projected();
+  return out;
+}
+
+Result<std::vector<std::optional<std::string>>> MaildirAccount::cache_extras(MailboxId id, char tag,
+                                                                             std::span<const uint32_t> uids) {
+  std::vector<std::optional<std::string>> out(uids.size());
+  auto txn = read_txn();
+  if (!txn) return txn.error();
+  // A cursor walk: one tag's entries lie together in UID order.
+  Cursor c(*txn, txn->dbi().extras);
+  std::string prefix = index::key_u32(id) + tag;
+  bool ok = !uids.empty() && c.seek(index::key_extra(id, tag, uids.front()));
+  for (size_t i = 0; i < uids.size() && ok; ++i) {
+    int steps = 0;
+    while (ok && c.key().starts_with(prefix) && index::get_be32(c.key(), 5) < uids[i]) {
+      if (++steps > 16) {
+        ok = c.seek(index::key_extra(id, tag, uids[i]));
+        break;
+      }
+      ok = c.next();
+    }
+    if (!ok || !c.key().starts_with(prefix)) break;
+    if (index::get_be32(c.key(), 5) == uids[i]) out[i] = std::string(c.value());
+  }
+  return out;
 }
 
 Result<Account::Quota> MaildirAccount::quota() {

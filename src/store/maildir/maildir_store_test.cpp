@@ -548,6 +548,55 @@ TEST_F(MaildirTest, Version1IndexIsUpgradedInPlace) {
   EXPECT_TRUE(check_index(settings(), user_)->empty());
 }
 
+// make_cache's blob and extras are kept at APPEND, carried by COPY, MOVE
+// and RENAME of INBOX, made on first request for files dropped in, and
+// dropped with their message.
+TEST_F(MaildirTest, CacheBlobsAndExtras) {
+  StoreSettings st = settings();
+  st.make_cache = [](std::string_view msg) {
+    return CacheEntry{"blob:" + std::string(msg), {{'T', "t:" + std::to_string(msg.size())}, {'E', "e"}}};
+  };
+  st.cache_extra_tags = "TE";
+  store_ = make_maildir_store(st);
+  auto a = *store_->open(user_);
+  MailboxId inbox = id(*a, "INBOX"), arch = id(*a, "Archive");
+  uint32_t u1 = append_one(*a, inbox, "one");
+  uint32_t u2 = append_one(*a, inbox, "two!");
+  std::vector<uint32_t> both{u1, u2};
+  EXPECT_EQ(*a->caches(inbox, both), (std::vector<std::string>{"blob:one", "blob:two!"}));
+  auto projected = *a->caches(inbox, both, [](std::string_view b) { return std::string(b.substr(0, 4)); });
+  EXPECT_EQ(projected, (std::vector<std::string>{"blob", "blob"}));
+  EXPECT_EQ(*a->cache_extras(inbox, 'T', both), (std::vector<std::optional<std::string>>{"t:3", "t:4"}));
+  EXPECT_EQ((*a->cache_extras(inbox, 'x', both))[0], std::nullopt);
+  // COPY and MOVE carry them.
+  std::vector<uint32_t> one{u1};
+  auto c = *a->copy(inbox, one, arch, false);
+  EXPECT_EQ((*a->cache_extras(arch, 'T', c.dest_uids))[0], "t:3");
+  std::vector<uint32_t> two{u2};
+  auto m = *a->copy(inbox, two, arch, true);
+  EXPECT_EQ((*a->cache_extras(arch, 'E', m.dest_uids))[0], "e");
+  EXPECT_EQ((*a->caches(arch, m.dest_uids))[0], "blob:two!");
+  EXPECT_EQ((*a->cache_extras(inbox, 'T', two))[0], std::nullopt);  // gone with the message
+  // A file dropped in: made on first request, extras included.
+  write_file(maildir() / "new" / "dropped.1.host", "dropped");
+  auto snap = *full_snapshot(*a, inbox);
+  uint32_t dropped = snap.uids.back();
+  std::vector<uint32_t> d{dropped};
+  EXPECT_EQ((*a->cache_extras(inbox, 'T', d))[0], std::nullopt);
+  EXPECT_EQ((*a->caches(inbox, d))[0], "blob:dropped");
+  EXPECT_EQ((*a->cache_extras(inbox, 'T', d))[0], "t:7");
+  // RENAME of INBOX moves the messages, caches included.
+  ASSERT_TRUE(a->rename("INBOX", "Old").ok());
+  MailboxId old = id(*a, "Old");
+  EXPECT_EQ(*a->cache_extras(old, 'T', std::vector<uint32_t>{u1, dropped}),
+            (std::vector<std::optional<std::string>>{"t:3", "t:7"}));
+  // EXPUNGE drops them.
+  ASSERT_TRUE(a->store(old, std::vector<uint32_t>{u1}, FlagOp::add, Flags{kDeleted, {}}, std::nullopt, nullptr).ok());
+  ASSERT_TRUE(a->expunge(old, std::nullopt).ok());
+  EXPECT_EQ((*a->cache_extras(old, 'T', std::vector<uint32_t>{u1}))[0], std::nullopt);
+  close(a);
+}
+
 TEST_F(MaildirTest, StatusCounts) {
   auto a = open();
   MailboxId inbox = id(*a, "INBOX");
