@@ -39,8 +39,9 @@ std::string_view StoreMessageAccess::header() {
 
 const mail::ParsedMessage& StoreMessageAccess::parsed() {
   // The structure is decoded only for keys that need it (header keys do not).
-  if (!parsed_ && cache_) parsed_ = cache_->parse();
-  if (!parsed_) parsed_ = mail::parse_message(raw());
+  if (!parsed_ && cache_)
+    if (auto p = cache_->parse()) parsed_ = std::make_unique<mail::ParsedMessage>(std::move(*p));
+  if (!parsed_) parsed_ = std::make_unique<mail::ParsedMessage>(mail::parse_message(raw()));
   return *parsed_;
 }
 

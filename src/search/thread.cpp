@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <deque>
 #include <functional>
 #include <numeric>
 #include <unordered_map>
@@ -16,37 +17,75 @@
 namespace courriel::search {
 namespace {
 
-// What threading needs of one message.
+// What threading needs of one message. The strings are views: into the
+// messages' cached thread keys, or into Gathered::computed.
 struct Info {
   uint32_t seq = 0;
   uint32_t id = 0;  // what the response shows
   int64_t date = 0;
-  std::string subject;  // base subject, casemapped
+  std::string_view subject;  // base subject, casemapped
   bool reply = false;
-  std::string message_id;  // "" when none
-  std::vector<std::string> refs;
+  std::string_view message_id;  // "" when none
+  std::vector<std::string_view> refs;
 };
 
-std::vector<Info> gather(std::span<MessageAccess* const> messages, bool uid, bool references) {
-  std::vector<Info> out;
-  out.reserve(messages.size());
+struct Gathered {
+  std::vector<Info> infos;           // in sequence-number order
+  std::deque<ThreadKey> computed;    // keys made from headers (no cached key)
+};
+
+// The key text's fields as views; nullopt if it is not a key.
+bool view_thread_key(std::string_view text, Info& info, int64_t fallback_date) {
+  auto date = decode_thread_key_date(text);
+  if (!date) return false;
+  std::string_view parts[4];
+  size_t at = text.find('\n') + 1;
+  for (int i = 0; i < 4; ++i) {
+    size_t nl = i < 3 ? text.find('\n', at) : std::string_view::npos;
+    if (i < 3 && nl == std::string_view::npos) return false;
+    parts[i] = text.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at);
+    at = nl + 1;
+  }
+  if (parts[0] != "0" && parts[0] != "1") return false;
+  info.date = date->value_or(fallback_date);
+  info.reply = parts[0] == "1";
+  info.subject = parts[1];
+  info.message_id = parts[2];
+  info.refs.clear();
+  for (size_t i = 0; i < parts[3].size();) {
+    size_t sp = parts[3].find(' ', i);
+    if (sp == std::string_view::npos) sp = parts[3].size();
+    if (sp > i) info.refs.push_back(parts[3].substr(i, sp - i));
+    i = sp + 1;
+  }
+  return true;
+}
+
+Gathered gather(std::span<MessageAccess* const> messages, bool uid, bool references) {
+  Gathered g;
+  g.infos.reserve(messages.size());
   for (MessageAccess* m : messages) {
-    ThreadKey key = thread_key_of(*m);
     Info info;
     info.seq = m->seq();
     info.id = uid ? m->meta().uid : m->seq();
-    info.date = key.date.value_or(m->meta().internal_date);
-    info.subject = std::move(key.subject);
-    info.reply = key.reply;
-    if (references) {
-      info.message_id = std::move(key.message_id);
-      info.refs = std::move(key.refs);
+    std::optional<std::string_view> text = m->cached(kCachedThreadKey);
+    if (!text || !view_thread_key(*text, info, m->meta().internal_date)) {
+      const ThreadKey& key = g.computed.emplace_back(thread_key(m->header()));
+      info.date = key.date.value_or(m->meta().internal_date);
+      info.subject = key.subject;
+      info.reply = key.reply;
+      info.message_id = key.message_id;
+      info.refs.assign(key.refs.begin(), key.refs.end());
     }
-    out.push_back(std::move(info));
+    if (!references) {
+      info.message_id = {};
+      info.refs.clear();
+    }
+    g.infos.push_back(std::move(info));
   }
-  std::stable_sort(out.begin(), out.end(),
+  std::stable_sort(g.infos.begin(), g.infos.end(),
                    [](const Info& a, const Info& b) { return a.seq < b.seq; });
-  return out;
+  return g;
 }
 
 bool earlier(const Info& a, const Info& b) {
@@ -65,7 +104,7 @@ struct Container {
 
 class Threader {
  public:
-  explicit Threader(std::vector<Info> infos) : infos_(std::move(infos)) {}
+  explicit Threader(std::vector<Info> infos) : infos_(std::move(infos)) { by_id_.reserve(2 * infos_.size()); }
 
   std::vector<ThreadNode> run() {
     // Step 1.
@@ -102,7 +141,7 @@ class Threader {
     cs_.emplace_back();
     return int(cs_.size()) - 1;
   }
-  int lookup(const std::string& id) {
+  int lookup(std::string_view id) {
     auto [it, inserted] = by_id_.try_emplace(id, 0);
     if (inserted) it->second = make();
     return it->second;
@@ -138,7 +177,7 @@ class Threader {
     cs_[self].msg = i;
     // 1.A: chain the references, never re-parenting, never looping.
     int prev = kNone;
-    for (const std::string& ref : info.refs) {
+    for (std::string_view ref : info.refs) {
       int c = lookup(ref);
       if (prev != kNone && prev != c && cs_[c].parent == kNone && !within(prev, c)) link(prev, c);
       prev = c;
@@ -189,19 +228,18 @@ class Threader {
     });
   }
 
-  const std::string& subject_of(int c) const {
-    static const std::string kEmpty;
+  std::string_view subject_of(int c) const {
     const Info* k = key(c);
-    return k ? k->subject : kEmpty;
+    return k ? k->subject : std::string_view();
   }
   bool is_dummy(int c) const { return cs_[c].msg == kNone; }
   bool is_reply(int c) const { return !is_dummy(c) && infos_[cs_[c].msg].reply; }
 
   std::vector<int> group_by_subject(std::vector<int> root) {
     // 5.B
-    std::unordered_map<std::string, int> table;
+    std::unordered_map<std::string_view, int> table;
     for (int c : root) {
-      const std::string& s = subject_of(c);
+      std::string_view s = subject_of(c);
       if (s.empty()) continue;
       auto [it, inserted] = table.try_emplace(s, c);
       if (inserted) continue;
@@ -219,7 +257,7 @@ class Threader {
         if (std::find(out.begin(), out.end(), top) == out.end()) out.push_back(top);
         continue;
       }
-      const std::string& s = subject_of(c);
+      std::string_view s = subject_of(c);
       auto it = s.empty() ? table.end() : table.find(s);
       if (it == table.end() || it->second == c) {
         out.push_back(c);
@@ -252,7 +290,7 @@ class Threader {
 
   std::vector<Info> infos_;
   std::vector<Container> cs_;
-  std::unordered_map<std::string, int> by_id_;
+  std::unordered_map<std::string_view, int> by_id_;
 };
 
 void chain(const ThreadNode& n, std::string& out) {
@@ -418,12 +456,6 @@ std::optional<ThreadKey> decode_thread_key(std::string_view text) {
   return key;
 }
 
-ThreadKey thread_key_of(MessageAccess& m) {
-  if (auto text = m.cached(kCachedThreadKey))
-    if (auto key = decode_thread_key(*text)) return std::move(*key);
-  return thread_key(m.header());
-}
-
 Needs thread_needs() {
   return Needs{.header = true,
                .fields = {"Message-ID", "References", "In-Reply-To", "Subject", "Date"},
@@ -431,7 +463,8 @@ Needs thread_needs() {
 }
 
 std::vector<ThreadNode> thread_ordered_subject(std::span<MessageAccess* const> messages, bool uid) {
-  std::vector<Info> infos = gather(messages, uid, false);
+  Gathered g = gather(messages, uid, false);
+  const std::vector<Info>& infos = g.infos;
   std::vector<size_t> order(infos.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -456,7 +489,8 @@ std::vector<ThreadNode> thread_ordered_subject(std::span<MessageAccess* const> m
 }
 
 std::vector<ThreadNode> thread_references(std::span<MessageAccess* const> messages, bool uid) {
-  return Threader(gather(messages, uid, true)).run();
+  Gathered g = gather(messages, uid, true);
+  return Threader(std::move(g.infos)).run();
 }
 
 Result<std::vector<ThreadNode>> thread(std::string_view algorithm,

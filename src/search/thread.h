@@ -64,8 +64,7 @@ std::optional<ThreadKey> decode_thread_key(std::string_view text);
 // Only the sent date of an encoded key (SORT (DATE)): nullopt if `text` is
 // not a key, else the date (itself nullopt when the Date field did not parse).
 std::optional<std::optional<int64_t>> decode_thread_key_date(std::string_view text);
-// The thread key of a message: from its cache entry, else from its header.
-ThreadKey thread_key_of(MessageAccess& m);
+
 
 // The THREAD response data, e.g. "(2)(3 6 (4 23)(44 7 96))((3)(5))": a
 // single child continues its parent's list, several children each get their

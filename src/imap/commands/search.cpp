@@ -4,6 +4,7 @@
 // search/ library; here the mailbox is read (metadata, the index cache, the
 // files only for BODY/TEXT) on the blocking pool.
 #include <ctime>
+#include <deque>
 
 #include "imap/commands/commands.h"
 #include "imap/error_codes.h"
@@ -19,7 +20,10 @@ namespace courriel::imap {
 namespace {
 
 struct Evaluated {
-  std::vector<std::unique_ptr<StoreMessageAccess>> matched;  // in sequence order
+  // In sequence order; built in place (a deque never moves its elements:
+  // the accesses hold views into themselves), one allocation per block of
+  // messages instead of one per message.
+  std::deque<StoreMessageAccess> matched;
   bool uses_modseq = false;
 };
 
@@ -97,10 +101,10 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
       for (size_t i = 0; i < metas->size(); ++i) {
         auto& meta = (*metas)[i];
         uint32_t uid = meta.uid;
-        auto access = std::make_unique<StoreMessageAccess>(s.account(), id, mailbox.seq_of(uid), std::move(meta),
-                                                           mailbox.recent(uid), std::move(blobs[i]));
-        if (keys[i]) access->set_cached(tag, std::move(*keys[i]));
-        if (search::matches(*compiled, *access, env)) result.matched.push_back(std::move(access));
+        auto& access = result.matched.emplace_back(s.account(), id, mailbox.seq_of(uid), std::move(meta),
+                                                   mailbox.recent(uid), std::move(blobs[i]));
+        if (keys[i]) access.set_cached(tag, std::move(*keys[i]));
+        if (!search::matches(*compiled, access, env)) result.matched.pop_back();
       }
     }
     return result;
@@ -123,14 +127,14 @@ void answer_search_error(Session& s, const Command& cmd, const Error& error) {
 std::vector<uint32_t> numbers(const Evaluated& e, bool uid) {
   std::vector<uint32_t> out;
   out.reserve(e.matched.size());
-  for (const auto& m : e.matched) out.push_back(uid ? m->meta().uid : m->seq());
+  for (const auto& m : e.matched) out.push_back(uid ? m.meta().uid : m.seq());
   return out;
 }
 
 std::optional<uint64_t> highest_modseq(const Evaluated& e) {
   if (!e.uses_modseq || e.matched.empty()) return std::nullopt;
   uint64_t top = 0;
-  for (const auto& m : e.matched) top = std::max(top, m->meta().modseq);
+  for (const auto& m : e.matched) top = std::max(top, m.meta().modseq);
   return top;
 }
 
@@ -175,7 +179,7 @@ asio::awaitable<void> cmd_sort(Session& s, const Command& cmd) {
     co_return;
   }
   std::vector<search::MessageAccess*> messages;
-  for (auto& m : result->matched) messages.push_back(m.get());
+  for (auto& m : result->matched) messages.push_back(&m);
   auto sorted = co_await s.blocking([&] { return search::sort(args.criteria, messages, cmd.uid); });
   std::string line = "SORT";
   for (uint32_t n : sorted) line += " " + std::to_string(n);
@@ -195,7 +199,7 @@ asio::awaitable<void> cmd_thread(Session& s, const Command& cmd) {
     co_return;
   }
   std::vector<search::MessageAccess*> messages;
-  for (auto& m : result->matched) messages.push_back(m.get());
+  for (auto& m : result->matched) messages.push_back(&m);
   auto threads = co_await s.blocking(
       [&] { return search::thread(args.algorithm, messages, cmd.uid); });
   if (!threads) {
