@@ -138,7 +138,7 @@ asio::awaitable<void> Session::serve() {
 void Session::reset_transaction() {
   sender_.reset();
   recipients_.clear();
-  spool_.reset();
+  if (spool_ && !spool_->clear()) spool_.reset();  // kept for the next message
   chunks_.reset();
   bdat_failed_ = too_big_ = spool_failed_ = false;
   message_size_ = 0;
@@ -181,13 +181,20 @@ asio::awaitable<bool> Session::execute(const Command& cmd) {
       } else if (chunks_) {
         reply("503 5.5.1 DATA after BDAT");  // RFC 3030 §2
       } else {
-        auto spool = SpoolFile::create(services_.spool_dir);
-        if (!spool) {
-          spdlog::error("lmtp sid={:x} {}", id_, spool.error().detail);
+        if (!spool_) {
+          auto spool = SpoolFile::create(services_.spool_dir);
+          if (!spool) {
+            spdlog::error("lmtp sid={:x} {}", id_, spool.error().detail);
+            reply("451 4.3.0 Temporary failure, try again later");
+            break;
+          }
+          spool_ = std::move(*spool);
+        } else if (Status st = spool_->clear(); !st) {
+          spdlog::error("lmtp sid={:x} {}", id_, st.error().detail);
+          spool_.reset();
           reply("451 4.3.0 Temporary failure, try again later");
           break;
         }
-        spool_ = std::move(*spool);
         reply("354 Start mail input; end with <CRLF>.<CRLF>");
         if (!co_await flush() || !co_await receive_data()) co_return false;
         co_await deliver_all();
@@ -197,11 +204,16 @@ asio::awaitable<bool> Session::execute(const Command& cmd) {
       bool valid = sender_ && !recipients_.empty();
       if (valid && !chunks_) {
         chunks_.emplace(BodyDecoder::Mode::raw);
-        auto spool = SpoolFile::create(services_.spool_dir);
-        if (spool) {
-          spool_ = std::move(*spool);
-        } else {
-          spdlog::error("lmtp sid={:x} {}", id_, spool.error().detail);
+        if (!spool_) {
+          auto spool = SpoolFile::create(services_.spool_dir);
+          if (spool) {
+            spool_ = std::move(*spool);
+          } else {
+            spdlog::error("lmtp sid={:x} {}", id_, spool.error().detail);
+            spool_failed_ = true;
+          }
+        } else if (!spool_->clear()) {
+          spool_.reset();
           spool_failed_ = true;
         }
       }

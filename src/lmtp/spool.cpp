@@ -26,6 +26,13 @@ SpoolFile::~SpoolFile() {
   ::unlink(path_.c_str());
 }
 
+Status SpoolFile::clear() {
+  if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0)
+    return make_error(Errc::internal, "spool truncate " + path_.string() + ": " + std::strerror(errno));
+  size_ = 0;
+  return {};
+}
+
 Status SpoolFile::write(std::string_view bytes) {
   while (!bytes.empty()) {
     ssize_t n = ::write(fd_, bytes.data(), bytes.size());

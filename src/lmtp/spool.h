@@ -1,7 +1,8 @@
 // SpoolFile: a message received once (LMTP DATA/BDAT, `courriel deliver`'s
 // stdin) kept in a private temporary file while it is stored for each
 // recipient, so that a large message is never held in memory. The file is
-// removed when the SpoolFile is destroyed.
+// removed when the SpoolFile is destroyed; an LMTP session keeps one for all
+// its messages.
 //
 // Thread-safety: none; one owner at a time (it may move between threads).
 #pragma once
@@ -26,6 +27,9 @@ class SpoolFile {
   // Appends bytes (into the page cache: spooled data is not fsynced, the
   // store makes each delivered copy durable).
   Status write(std::string_view bytes);
+  // Empties the file for the next message: a session reuses its spool file
+  // (creating and unlinking one per message costs more than the delivery).
+  Status clear();
   uint64_t size() const { return size_; }
   const std::filesystem::path& path() const { return path_; }
 

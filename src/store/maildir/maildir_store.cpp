@@ -21,6 +21,8 @@
 #include <ctime>
 #include <deque>
 #include <fstream>
+#include <chrono>
+#include <list>
 #include <map>
 #include <mutex>
 #include <set>
@@ -2560,11 +2562,39 @@ class MaildirStore : public Store {
   Result<std::shared_ptr<Account>> open(const std::string& user) override {
     auto acc = open_account(settings_, user);
     if (!acc) return acc.error();
+    keep_open(*acc);
     return std::shared_ptr<Account>(std::move(*acc));
   }
 
  private:
+  // Accounts stay open a while after their last user lets go: LMTP opens
+  // the same accounts for every delivery, and opening one (the LMDB
+  // environment, the tmp/ sweep) costs more than a delivery. At most
+  // kKept, each for kIdle after its last open.
+  static constexpr size_t kKept = 64;
+  static constexpr std::chrono::seconds kIdle{60};
+  void keep_open(const std::shared_ptr<MaildirAccount>& acc) {
+    std::vector<std::shared_ptr<MaildirAccount>> dropped;  // closed outside the lock
+    std::lock_guard lk(mu_);
+    auto now = std::chrono::steady_clock::now();
+    for (auto it = kept_.begin(); it != kept_.end();) {
+      if (it->first == acc || now - it->second > kIdle) {
+        dropped.push_back(std::move(it->first));
+        it = kept_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    kept_.emplace_front(acc, now);
+    if (kept_.size() > kKept) {
+      dropped.push_back(std::move(kept_.back().first));
+      kept_.pop_back();
+    }
+  }
+
   StoreSettings settings_;
+  std::mutex mu_;
+  std::list<std::pair<std::shared_ptr<MaildirAccount>, std::chrono::steady_clock::time_point>> kept_;
 };
 
 }  // namespace
