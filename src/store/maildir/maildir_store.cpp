@@ -581,6 +581,31 @@ Status drop_prefix(Txn& txn, MDB_dbi db, MailboxId id) {
   return {};
 }
 
+// Visits, in one pass, the entries of `db` keyed `prefix` + big-endian UID
+// for each of `uids` (ascending): the cursor walks forward to near UIDs and
+// seeks to far ones. Calls found(i, value) for each that exists.
+template <class Found>
+void for_each_uid(const Txn& txn, MDB_dbi db, const std::string& prefix, std::span<const uint32_t> uids,
+                  Found&& found) {
+  if (uids.empty()) return;
+  Cursor c(txn, db);
+  auto key = [&](uint32_t uid) { return prefix + index::key_u32(uid); };
+  auto uid_here = [&] { return index::get_be32(c.key(), prefix.size()); };
+  bool ok = c.seek(key(uids.front()));
+  for (size_t i = 0; i < uids.size(); ++i) {
+    int steps = 0;
+    while (ok && c.key().starts_with(prefix) && c.key().size() == prefix.size() + 4 && uid_here() < uids[i]) {
+      if (++steps > 16) {
+        ok = c.seek(key(uids[i]));
+        break;
+      }
+      ok = c.next();
+    }
+    if (!ok || !c.key().starts_with(prefix) || c.key().size() != prefix.size() + 4) return;
+    if (uid_here() == uids[i]) found(i, c.value());
+  }
+}
+
 // ---------------------------------------------------------------------------
 class WatchHub {
  public:
@@ -1799,26 +1824,9 @@ Result<std::vector<MessageMeta>> MaildirAccount::messages(MailboxId id, std::spa
   if (!*mb) return make_error(Errc::not_found, "no such mailbox");
   std::vector<MessageMeta> out;
   out.reserve(uids.size());
-  if (uids.empty()) return out;
-  Cursor c(*txn, txn->dbi().msgs);
-  std::string prefix = index::key_u32(id);
-  bool ok = c.seek(index::key_u32x2(id, uids.front()));
-  for (uint32_t want : uids) {
-    // Walk forward for near UIDs, seek for far ones: one pass either way.
-    int steps = 0;
-    while (ok && c.key().starts_with(prefix) && index::get_be32(c.key(), 4) < want) {
-      if (++steps > 16) {
-        ok = c.seek(index::key_u32x2(id, want));
-        break;
-      }
-      ok = c.next();
-    }
-    if (!ok || !c.key().starts_with(prefix)) break;
-    if (index::get_be32(c.key(), 4) == want) {
-      auto r = index::decode_message_flags(c.value());
-      if (r) out.push_back(to_meta(want, std::move(*r)));
-    }
-  }
+  for_each_uid(*txn, txn->dbi().msgs, index::key_u32(id), uids, [&](size_t i, std::string_view value) {
+    if (auto r = index::decode_message_flags(value)) out.push_back(to_meta(uids[i], std::move(*r)));
+  });
   return out;
 }
 
@@ -2369,14 +2377,13 @@ Result<std::vector<std::string>> MaildirAccount::caches(MailboxId id, std::span<
     auto mb = load_mailbox(*txn, id);
     if (!mb) return mb.error();
     if (!*mb) return make_error(Errc::not_found, "no such mailbox");
-    for (size_t i = 0; i < uids.size(); ++i) {
-      auto v = txn->get(txn->dbi().cache, index::key_u32x2(id, uids[i]));
-      if (v && *v) {
-        out[i] = project ? project(**v) : std::string(**v);
-      } else {
-        missing.push_back(i);
-      }
-    }
+    std::vector<bool> found(uids.size(), false);
+    for_each_uid(*txn, txn->dbi().cache, index::key_u32(id), uids, [&](size_t i, std::string_view blob) {
+      out[i] = project ? project(blob) : std::string(blob);
+      found[i] = true;
+    });
+    for (size_t i = 0; i < uids.size(); ++i)
+      if (!found[i]) missing.push_back(i);
   }
   if (missing.empty() || !settings_.make_cache) return out;
   // Messages that came without a cache (other programs, imports): made from
@@ -2408,22 +2415,9 @@ Result<std::vector<std::optional<std::string>>> MaildirAccount::cache_extras(Mai
   std::vector<std::optional<std::string>> out(uids.size());
   auto txn = read_txn();
   if (!txn) return txn.error();
-  // A cursor walk: one tag's entries lie together in UID order.
-  Cursor c(*txn, txn->dbi().extras);
-  std::string prefix = index::key_u32(id) + tag;
-  bool ok = !uids.empty() && c.seek(index::key_extra(id, tag, uids.front()));
-  for (size_t i = 0; i < uids.size() && ok; ++i) {
-    int steps = 0;
-    while (ok && c.key().starts_with(prefix) && index::get_be32(c.key(), 5) < uids[i]) {
-      if (++steps > 16) {
-        ok = c.seek(index::key_extra(id, tag, uids[i]));
-        break;
-      }
-      ok = c.next();
-    }
-    if (!ok || !c.key().starts_with(prefix)) break;
-    if (index::get_be32(c.key(), 5) == uids[i]) out[i] = std::string(c.value());
-  }
+  // One tag's entries lie together in UID order.
+  for_each_uid(*txn, txn->dbi().extras, index::key_u32(id) + tag, uids,
+               [&](size_t i, std::string_view value) { out[i] = std::string(value); });
   return out;
 }
 
