@@ -587,39 +587,52 @@ def measure(server: Server, fn) -> tuple[float, float]:
     return t1 - t0, c1 - c0
 
 
-def run_append(server: Server, clients: int, count: int, mailbox: str, seed: int) -> tuple[float, float]:
-    fac = MessageFactory(seed)
-    per = [count // clients + (1 if i < count % clients else 0) for i in range(clients)]
-    payloads = [[fac.make(4096)[0] for _ in range(n)] for n in per]
-    conns = [server.connect() for _ in range(clients)]
+def run_concurrently(server, jobs) -> tuple[float, float, float, list[str]]:
+    """Runs the callables `jobs` at once, one thread each, released together;
+    returns (wall seconds, server CPU seconds, this process's CPU seconds,
+    the errors the jobs raised). Shared with lmtp_bench.py."""
     errors: list[str] = []
-    barrier = threading.Barrier(clients + 1)
+    barrier = threading.Barrier(len(jobs) + 1)
 
-    def worker(c: Imap, msgs: list[bytes]) -> None:
+    def worker(job) -> None:
         barrier.wait()
         try:
-            for m in msgs:
-                c.append_one(mailbox, m, server.literal_plus)
+            job()
         except ImapError as e:
             errors.append(str(e))
         except Exception as e:  # noqa: BLE001
             errors.append(f"{type(e).__name__}: {e}")
 
-    threads = [threading.Thread(target=worker, args=(c, p)) for c, p in zip(conns, payloads)]
+    threads = [threading.Thread(target=worker, args=(j,)) for j in jobs]
     for t in threads:
         t.start()
     c0 = server.cpu()
+    p0 = time.process_time()
     t0 = time.perf_counter()
     barrier.wait()
     for t in threads:
         t.join()
     t1 = time.perf_counter()
+    p1 = time.process_time()
     c1 = server.cpu()
+    return t1 - t0, c1 - c0, p1 - p0, errors
+
+
+def run_append(server: Server, clients: int, count: int, mailbox: str, seed: int) -> tuple[float, float]:
+    fac = MessageFactory(seed)
+    per = [count // clients + (1 if i < count % clients else 0) for i in range(clients)]
+    payloads = [[fac.make(4096)[0] for _ in range(n)] for n in per]
+    conns = [server.connect() for _ in range(clients)]
+
+    def job(c: Imap, msgs: list[bytes]):
+        return lambda: [c.append_one(mailbox, m, server.literal_plus) for m in msgs]
+
+    wall, cpu, _, errors = run_concurrently(server, [job(c, p) for c, p in zip(conns, payloads)])
     for c in conns:
         c.close()
     if errors:
         raise ImapError(errors[0])
-    return t1 - t0, c1 - c0
+    return wall, cpu
 
 
 def check_literal_plus(server: Server) -> None:

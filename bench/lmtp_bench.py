@@ -32,7 +32,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -302,31 +301,16 @@ def deliver(server, user: str, msgs: list[tuple[str, bytes]], clients: int) -> t
     shares = [msgs[i::clients] for i in range(clients)]
     rcpt = f"{user}@{DOMAIN}"
     conns = [lmtp_connect(server.lmtp_port) for _ in range(clients)]
-    errors: list[str] = []
-    barrier = threading.Barrier(clients + 1)
 
-    def worker(c: smtplib.LMTP, share) -> None:
-        barrier.wait()
-        try:
+    def job(c: smtplib.LMTP, share):
+        def send_all() -> None:
             for sender, msg in share:
                 refused = c.sendmail(sender, [rcpt], msg)
                 if refused:
                     raise RuntimeError(f"refused: {refused}")
-        except Exception as e:  # noqa: BLE001
-            errors.append(f"{type(e).__name__}: {e}")
+        return send_all
 
-    threads = [threading.Thread(target=worker, args=(c, s)) for c, s in zip(conns, shares)]
-    for t in threads:
-        t.start()
-    c0 = server.cpu()
-    p0 = time.process_time()
-    t0 = time.perf_counter()
-    barrier.wait()
-    for t in threads:
-        t.join()
-    t1 = time.perf_counter()
-    p1 = time.process_time()
-    c1 = server.cpu()
+    wall, cpu, client_cpu, errors = ib.run_concurrently(server, [job(c, s) for c, s in zip(conns, shares)])
     for c in conns:
         try:
             c.quit()
@@ -334,7 +318,7 @@ def deliver(server, user: str, msgs: list[tuple[str, bytes]], clients: int) -> t
             c.close()
     if errors:
         raise RuntimeError(errors[0])
-    return t1 - t0, c1 - c0, p1 - p0
+    return wall, cpu, client_cpu
 
 
 def user_of(workload: str) -> str:
