@@ -19,7 +19,7 @@ store::StoreSettings store_settings(const Config& config) {
   settings.make_cache = [](std::string_view message) {
     mail::BuiltCache built =
         mail::build_cache(message, [](const mail::ParsedMessage& parsed, std::string_view header) {
-          auto extras = imap::cache_extras(parsed);
+          auto extras = imap::cache_extras(parsed, header);
           extras.push_back({search::kCachedThreadKey, search::encode_thread_key(search::thread_key(header))});
           return extras;
         });
@@ -28,7 +28,7 @@ store::StoreSettings store_settings(const Config& config) {
     return entry;
   };
   settings.cache_extra_tags = {imap::kCachedEnvelope, imap::kCachedBody, imap::kCachedBodyStructure,
-                               search::kCachedThreadKey};
+                               imap::kCachedHeaderFields, search::kCachedThreadKey};
   settings.on_repair = [](const std::string& user, const std::string& what) {
     spdlog::warn("store: {}: {}", user, what);
   };

@@ -2,6 +2,7 @@
 
 #include "base/ascii.h"
 #include "imap/parser/response_syntax.h"
+#include "mail/header_section.h"
 
 namespace courriel::imap {
 namespace {
@@ -142,8 +143,27 @@ void append_body_structure(std::string& out, const mail::BodyPart& part, bool ex
   out += ')';
 }
 
-std::vector<mail::CacheExtra> cache_extras(const mail::ParsedMessage& parsed) {
-  std::vector<mail::CacheExtra> out(3);
+const std::vector<std::string>& cached_header_fields() {
+  static const std::vector<std::string> kFields = {
+      "From",       "To",       "Cc",         "Bcc",          "Subject",     "Date",        "Message-ID",
+      "Priority",   "X-Priority", "References", "Newsgroups", "In-Reply-To", "Content-Type", "Reply-To",
+      "Sender"};
+  return kFields;
+}
+
+bool in_cached_header_fields(const std::vector<std::string>& names) {
+  for (const auto& n : names) {
+    bool found = false;
+    for (const auto& f : cached_header_fields()) found = found || ascii::iequals(f, n);
+    if (!found) return false;
+  }
+  return true;
+}
+
+std::vector<mail::CacheExtra> cache_extras(const mail::ParsedMessage& parsed, std::string_view header) {
+  std::vector<mail::CacheExtra> out(4);
+  out[3].tag = kCachedHeaderFields;
+  out[3].text = mail::header_fields(header, cached_header_fields(), false);
   out[0].tag = kCachedEnvelope;
   append_envelope(out[0].text, parsed.envelope, false);
   out[1].tag = kCachedBodyStructure;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mail/cache.h"
@@ -24,6 +25,13 @@ void append_body_structure(std::string& out, const mail::BodyPart& part, bool ex
 inline constexpr char kCachedEnvelope = 'E';
 inline constexpr char kCachedBodyStructure = 'B';
 inline constexpr char kCachedBody = 'b';
-std::vector<mail::CacheExtra> cache_extras(const mail::ParsedMessage& parsed);
+// And the header fields clients fetch at sync and search most (Thunderbird's
+// header sync list, RFC 5322 names), as BODY[HEADER.FIELDS (...)] gives them:
+// a header sync or SEARCH FROM reads these few hundred bytes, not the header.
+inline constexpr char kCachedHeaderFields = 'H';
+const std::vector<std::string>& cached_header_fields();
+// Whether every name is in cached_header_fields() (case-insensitively).
+bool in_cached_header_fields(const std::vector<std::string>& names);
+std::vector<mail::CacheExtra> cache_extras(const mail::ParsedMessage& parsed, std::string_view header);
 
 }  // namespace courriel::imap

@@ -29,6 +29,7 @@ std::string_view StoreMessageAccess::raw() {
 }
 
 std::string_view StoreMessageAccess::header() {
+  if (header_) return *header_;  // set_header(), or read from the file below
   if (cache_ && cache_->header_complete) return cache_->header;
   if (!header_) {
     std::string_view whole = raw();

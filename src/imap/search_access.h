@@ -31,6 +31,9 @@ class StoreMessageAccess : public search::MessageAccess {
   }
   // The make_cache extra with `tag` (Account::cache_extras), for cached().
   void set_cached(char tag, std::string text) { extra_.emplace(tag, std::move(text)); }
+  // What header() returns: a subset of the header with every field this
+  // evaluation reads (the cached common fields).
+  void set_header(std::string fields) { header_ = std::move(fields); }
 
  private:
   store::Account& account_;

@@ -140,6 +140,8 @@ class Content {
 
   // The header block (with its ending empty line): from the cache, else the file.
   asio::awaitable<std::optional<std::string_view>> header() {
+    // The cached common fields, when every header item of the FETCH asks only those.
+    if (auto fields = answer(kCachedHeaderFields)) co_return *fields;
     if (has_header()) co_return cache_->header;
     if (!probed_header_) {
       if (!co_await open()) co_return std::nullopt;
@@ -435,6 +437,7 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
   bool wants_flags = false, marks_seen = false, reads_file = false, uses_cache = false;
   bool wants_header = false, wants_structure = false;  // parts of the cache blobs to copy
   bool header_items = false;                            // items answered from the header block
+  bool only_common_fields = true;  // every header item asks only cached_header_fields()
   std::vector<char> tags;  // cached answers wanted (cached_tag)
   for (const auto& att : args.atts) {
     if (cmd.uid && att.kind == Kind::uid) continue;
@@ -448,6 +451,10 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
                      att.kind == Kind::modseq || cached_tag(att);
     wants_header = wants_header || !no_header;
     header_items = header_items || is_header_only(att);
+    // HEADER.FIELDS of the commonly cached fields only: answered from those.
+    bool common_fields = att.kind == Kind::body_section && att.section.part.empty() &&
+                         att.section.text == Text::header_fields && in_cached_header_fields(att.section.fields);
+    only_common_fields = only_common_fields && (no_header || common_fields);
     if (auto tag = cached_tag(att); tag && !s.utf8()) {
       tags.push_back(*tag);
     } else {
@@ -455,15 +462,19 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
     }
     atts.push_back(att);
   }
+  if (header_items && only_common_fields) {
+    tags.push_back(kCachedHeaderFields);  // instead of the header block (a message without it reads that)
+    wants_header = false;
+  }
   // Only what this FETCH uses is copied out of the index: the cached
   // answers (kept apart, each kind together), and of the cache blob the
   // header block if an item reads it, the structure if an item needs it
   // or a message lacks a cached answer.
-  auto project_for = [&](bool structure) {
-    return [&, structure](std::string_view blob) {
+  auto project_for = [](bool header, bool structure) {
+    return [header, structure](std::string_view blob) {
       auto view = mail::view_cache(blob);
       if (!view) return std::string(blob);
-      return mail::project_cache(*view, wants_header ? view->header : std::string_view(), structure);
+      return mail::project_cache(*view, header ? view->header : std::string_view(), structure);
     };
   };
   struct Batch {
@@ -495,14 +506,15 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
       }
       b.blobs.resize(present.size());
       if (wants_header || wants_structure) {
-        auto cached = s.account().caches(id, present, project_for(true));
+        auto cached = s.account().caches(id, present, project_for(wants_header, true));
         if (cached) b.blobs = std::move(*cached);
       } else {
         std::vector<uint32_t> need;
         for (size_t i = 0; i < present.size(); ++i)
           if (lacks[i]) need.push_back(present[i]);
         if (!need.empty()) {
-          auto cached = s.account().caches(id, need, project_for(true));
+          // What a cached answer would have given: the structure, and the header.
+          auto cached = s.account().caches(id, need, project_for(true, true));
           if (cached)
             for (size_t i = 0, k = 0; i < present.size() && k < cached->size(); ++i)
               if (lacks[i]) b.blobs[i] = std::move((*cached)[k++]);
@@ -546,7 +558,8 @@ asio::awaitable<void> cmd_fetch(Session& s, const Command& cmd) {
         if (i < read->answers[t].size() && read->answers[t][i]) content.add_answer(tags[t], *read->answers[t][i]);
       // Opened before the response starts: a message another session expunged
       // meanwhile is left out (RFC 2180 §4.1.2); an open file stays readable.
-      bool needs_file = reads_file || (header_items && !content.has_header()) ||
+      bool needs_file = reads_file ||
+                        (header_items && !content.has_header() && !content.answer(kCachedHeaderFields)) ||
                         (wants_structure && !content.has_cache());
       for (char t : tags) needs_file = needs_file || (!content.answer(t) && !content.has_cache());
       if (needs_file && !co_await content.open()) continue;

@@ -8,6 +8,7 @@
 
 #include "imap/commands/commands.h"
 #include "imap/error_codes.h"
+#include "imap/message_format.h"
 #include "imap/search_access.h"
 #include "imap/session.h"
 #include "mail/cache.h"
@@ -57,6 +58,9 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
       return mail::project_cache(*view, header, n->parsed);
     };
   };
+  // Header fields all among those the cache keeps apart (message_format.h)?
+  const bool fields_serve_own = own.header && !own.all_fields && in_cached_header_fields(own.fields);
+  const bool fields_serve_extra = extra.header && !extra.all_fields && in_cached_header_fields(extra.fields);
   auto id = mailbox.id();
   // The view does not change while this session waits for the pool.
   co_return co_await s.blocking([&]() -> Result<Evaluated> {
@@ -80,30 +84,39 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
         if (!k) return k.error();
         keys = std::move(*k);
       }
-      // Blobs, projected: what the keys read (`own`), plus the extra's
-      // header fields for a message without the extra (made before extras
-      // were kept).
-      std::vector<std::string> blobs(present.size());
-      auto read_blobs = [&](bool with_key, const search::Needs& n) -> Status {
-        if (!n.header && !n.parsed) return {};
-        std::vector<uint32_t> some;
-        for (size_t i = 0; i < present.size(); ++i)
-          if (keys[i].has_value() == with_key) some.push_back(present[i]);
-        if (some.empty()) return {};
-        auto cached = s.account().caches(id, some, project_for(n));
-        if (!cached) return cached.error();
-        for (size_t i = 0, k = 0; i < present.size() && k < cached->size(); ++i)
-          if (keys[i].has_value() == with_key) blobs[i] = std::move((*cached)[k++]);
-        return {};
+      std::vector<std::optional<std::string>> fields(present.size());
+      if (fields_serve_own || (tag && fields_serve_extra)) {
+        auto f = s.account().cache_extras(id, kCachedHeaderFields, present);
+        if (!f) return f.error();
+        fields = std::move(*f);
+      }
+      // A message's header reads are all met by its cached common fields?
+      auto by_fields = [&](size_t i) {
+        return fields[i] && (!own.header || fields_serve_own) && (keys[i] || !tag || fields_serve_extra);
       };
-      if (auto st = read_blobs(true, own); !st) return st.error();
-      if (auto st = read_blobs(false, needs); !st) return st.error();
+      // The blob, projected, where the keys or a missing extra need it.
+      std::vector<std::string> blobs(present.size());
+      std::vector<uint32_t> some;
+      std::vector<size_t> where;
+      for (size_t i = 0; i < present.size(); ++i) {
+        bool header = (own.header || (!keys[i] && (needs.header || needs.parsed))) && !by_fields(i);
+        if (header || own.parsed) {
+          some.push_back(present[i]);
+          where.push_back(i);
+        }
+      }
+      if (!some.empty()) {
+        auto cached = s.account().caches(id, some, project_for(needs));
+        if (!cached) return cached.error();
+        for (size_t k = 0; k < cached->size(); ++k) blobs[where[k]] = std::move((*cached)[k]);
+      }
       for (size_t i = 0; i < metas->size(); ++i) {
         auto& meta = (*metas)[i];
         uint32_t uid = meta.uid;
         auto& access = result.matched.emplace_back(s.account(), id, mailbox.seq_of(uid), std::move(meta),
                                                    mailbox.recent(uid), std::move(blobs[i]));
         if (keys[i]) access.set_cached(tag, std::move(*keys[i]));
+        if (by_fields(i)) access.set_header(std::move(*fields[i]));
         if (!search::matches(*compiled, access, env)) result.matched.pop_back();
       }
     }
