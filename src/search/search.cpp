@@ -73,7 +73,10 @@ Needs operator|(Needs a, const Needs& b) {
   a.body = a.body || b.body;
   a.all_fields = a.all_fields || b.all_fields;
   a.fields.insert(a.fields.end(), b.fields.begin(), b.fields.end());
-  if (!a.cached_instead) a.cached_instead = b.cached_instead;
+  if (!a.cached_instead) {
+    a.cached_instead = b.cached_instead;
+    a.cached_lines = b.cached_lines;
+  }
   return a;
 }
 

@@ -90,6 +90,8 @@ struct Needs {
   // A cache extra (MessageAccess::cached) that, where a message has it,
   // meets these needs without the header (SORT (DATE), THREAD); 0: none.
   char cached_instead = 0;
+  // Only the first this many lines of that extra are read (0: all of it).
+  size_t cached_lines = 0;
 };
 // What evaluating both loads.
 Needs operator|(Needs a, const Needs& b);

@@ -61,8 +61,12 @@ Value value_of(Key key, MessageAccess& m) {
       v.str = first_mailbox(m.parsed().envelope.to);
       break;
     case Key::subject: {
-      const auto& s = m.parsed().envelope.subject;
-      if (s) v.str = casemap(mail::base_subject(*s));
+      // The thread key's subject is this value (base subject, casemapped):
+      // cached, else made from the Subject field alone.
+      std::optional<ThreadKey> key;
+      if (auto text = m.cached(kCachedThreadKey)) key = decode_thread_key(*text);
+      if (!key) key = thread_key(m.header());
+      v.str = std::move(key->subject);
       break;
     }
     case Key::display_from:
@@ -131,14 +135,19 @@ std::vector<uint32_t> sort(const std::vector<imap::SortCriterion>& criteria,
 
 Needs sort_needs(const std::vector<imap::SortCriterion>& criteria) {
   Needs needs;
+  bool key = false, subject = false;  // the cached thread key serves DATE and SUBJECT
   for (const imap::SortCriterion& c : criteria) {
-    if (c.key == Key::date) {
-      needs.header = true;
-      needs.fields.push_back("Date");
-      needs.cached_instead = kCachedThreadKey;
+    if (c.key == Key::date || c.key == Key::subject) {
+      needs.header = key = true;
+      subject = subject || c.key == Key::subject;
+      needs.fields.push_back(c.key == Key::date ? "Date" : "Subject");
     } else if (c.key != Key::arrival && c.key != Key::size) {
       needs.parsed = true;
     }
+  }
+  if (key) {
+    needs.cached_instead = kCachedThreadKey;
+    needs.cached_lines = subject ? 0 : 1;  // DATE alone reads the first line
   }
   return needs;
 }

@@ -13,7 +13,9 @@
 // Strings compare as octets after i;unicode-casemap (RFC 5256 §7 requires the
 // I18NLEVEL=1 collation); "" sorts first. REVERSE reverses only its own
 // criterion; ties end in sequence-number order (RFC 5256 §3).
-// Only MessageAccess::meta(), seq() and parsed().envelope are used.
+// Only MessageAccess::meta(), seq(), parsed().envelope (FROM, TO, CC,
+// DISPLAY*), and for DATE and SUBJECT the cached thread key (thread.h), else
+// the header's Date and Subject fields, are used.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +35,8 @@ std::vector<size_t> sort_order(const std::vector<imap::SortCriterion>& criteria,
 std::vector<uint32_t> sort(const std::vector<imap::SortCriterion>& criteria,
                            std::span<MessageAccess* const> messages, bool uid);
 
-// What sorting by `criteria` loads (parsed() for all but ARRIVAL and SIZE).
+// What sorting by `criteria` loads: nothing for ARRIVAL and SIZE, the
+// thread key (or Date/Subject fields) for DATE and SUBJECT, parsed() else.
 Needs sort_needs(const std::vector<imap::SortCriterion>& criteria);
 
 // The sort value of RFC 5957 §3 for the first address of `addresses`.

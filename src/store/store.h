@@ -234,8 +234,10 @@ class Account {
   // The make_cache extra with `tag` of each UID (ascending), or
   // nullopt where the index has none (the message is gone, or its cache was
   // never made: caches() makes it).
+  // `project`, if given, is applied to each text where it lies, as in caches().
   virtual Result<std::vector<std::optional<std::string>>> cache_extras(MailboxId mailbox, char tag,
-                                                                       std::span<const uint32_t> uids) = 0;
+                                                                       std::span<const uint32_t> uids,
+                                                                       const CacheProjection& project = {}) = 0;
 
   // --- change notification (this process) ---
   // `wake` is called (from any thread, with no lock held) after any change to

@@ -80,15 +80,32 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
       for (const auto& m : *metas) present.push_back(m.uid);
       std::vector<std::optional<std::string>> keys(present.size());
       if (tag) {
-        auto k = s.account().cache_extras(id, tag, present);
+        // Only the lines read (SORT (DATE): the date; short enough to need no allocation).
+        auto k = s.account().cache_extras(id, tag, present, [&](std::string_view text) {
+          size_t from = 0;
+          for (size_t n = 0; n < extra.cached_lines && from != std::string_view::npos; ++n) {
+            size_t nl = text.find('\n', from);
+            from = nl == std::string_view::npos ? nl : nl + 1;
+          }
+          return std::string(extra.cached_lines && from != std::string_view::npos ? text.substr(0, from) : text);
+        });
         if (!k) return k.error();
         keys = std::move(*k);
       }
+      // The cached common fields: for every message if the keys read only
+      // those, else for the messages without a key whose fields stand in.
       std::vector<std::optional<std::string>> fields(present.size());
-      if (fields_serve_own || (tag && fields_serve_extra)) {
-        auto f = s.account().cache_extras(id, kCachedHeaderFields, present);
+      std::vector<uint32_t> want_fields;
+      std::vector<size_t> at;
+      for (size_t i = 0; i < present.size(); ++i)
+        if (fields_serve_own || (tag && fields_serve_extra && !keys[i] && !own.header)) {
+          want_fields.push_back(present[i]);
+          at.push_back(i);
+        }
+      if (!want_fields.empty()) {
+        auto f = s.account().cache_extras(id, kCachedHeaderFields, want_fields);
         if (!f) return f.error();
-        fields = std::move(*f);
+        for (size_t k = 0; k < f->size(); ++k) fields[at[k]] = std::move((*f)[k]);
       }
       // A message's header reads are all met by its cached common fields?
       auto by_fields = [&](size_t i) {

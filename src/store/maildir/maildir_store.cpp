@@ -835,7 +835,8 @@ class MaildirAccount : public Account, public std::enable_shared_from_this<Maild
   Result<std::vector<std::string>> caches(MailboxId mailbox, std::span<const uint32_t> uids,
                                           const CacheProjection& project = {}) override;
   Result<std::vector<std::optional<std::string>>> cache_extras(MailboxId mailbox, char tag,
-                                                               std::span<const uint32_t> uids) override;
+                                                               std::span<const uint32_t> uids,
+                                                               const CacheProjection& project = {}) override;
   std::unique_ptr<Watch> watch(MailboxId mailbox, std::function<void()> wake) override;
   Result<Quota> quota() override;
   Status set_quota(std::optional<uint64_t> storage_limit, std::optional<uint64_t> messages_limit) override;
@@ -2411,13 +2412,14 @@ Result<std::vector<std::string>> MaildirAccount::caches(MailboxId id, std::span<
 }
 
 Result<std::vector<std::optional<std::string>>> MaildirAccount::cache_extras(MailboxId id, char tag,
-                                                                             std::span<const uint32_t> uids) {
+                                                                             std::span<const uint32_t> uids,
+                                                                             const CacheProjection& project) {
   std::vector<std::optional<std::string>> out(uids.size());
   auto txn = read_txn();
   if (!txn) return txn.error();
   // One tag's entries lie together in UID order.
   for_each_uid(*txn, txn->dbi().extras, index::key_u32(id) + tag, uids,
-               [&](size_t i, std::string_view value) { out[i] = std::string(value); });
+               [&](size_t i, std::string_view value) { out[i] = project ? project(value) : std::string(value); });
   return out;
 }
 
