@@ -4,7 +4,6 @@
 // search/ library; here the mailbox is read (metadata, the index cache, the
 // files only for BODY/TEXT) on the blocking pool.
 #include <ctime>
-#include <deque>
 
 #include "imap/commands/commands.h"
 #include "imap/error_codes.h"
@@ -21,10 +20,11 @@ namespace courriel::imap {
 namespace {
 
 struct Evaluated {
-  // In sequence order; built in place (a deque never moves its elements:
-  // the accesses hold views into themselves), one allocation per block of
-  // messages instead of one per message.
-  std::deque<StoreMessageAccess> matched;
+  // In sequence order, built in place in room reserved for every message of
+  // the mailbox: never moved (an access holds views into itself), one
+  // allocation for all (the pages a SEARCH with few matches never touches
+  // are never mapped).
+  std::vector<StoreMessageAccess> matched;
   bool uses_modseq = false;
 };
 
@@ -70,6 +70,7 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
     const UidSequence& all = mailbox.sequence();
     Evaluated result;
     result.uses_modseq = compiled->uses_modseq();
+    result.matched.reserve(all.size());
     std::vector<uint32_t> uids;
     for (uint32_t first = 1; first <= all.size(); first += kBatch) {
       uids.clear();
@@ -103,7 +104,10 @@ asio::awaitable<Result<Evaluated>> evaluate(Session& s, const SearchKey& key,
           at.push_back(i);
         }
       if (!want_fields.empty()) {
-        auto f = s.account().cache_extras(id, kCachedHeaderFields, want_fields);
+        // Just the fields read (SEARCH FROM: one line, not fifteen to parse).
+        auto f = s.account().cache_extras(id, kCachedHeaderFields, want_fields, [&](std::string_view text) {
+          return mail::header_fields(text, needs.fields, false);
+        });
         if (!f) return f.error();
         for (size_t k = 0; k < f->size(); ++k) fields[at[k]] = std::move((*f)[k]);
       }
