@@ -383,6 +383,13 @@ std::optional<std::string> to_utf8(std::string_view bytes, std::string_view char
 }
 
 std::string decode_header_text(std::string_view s) {
+  // Most values are plain ASCII without encoded words or folding: as they are.
+  bool plain = s.find("=?") == std::string_view::npos;
+  for (size_t i = 0; plain && i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    plain = c < 0x80 && c != '\r' && c != '\n';
+  }
+  if (plain) return std::string(s);
   std::string out;
   std::string raw;           // raw text not yet converted
   std::string gap;           // whitespace after an encoded word
