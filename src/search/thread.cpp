@@ -83,8 +83,9 @@ Gathered gather(std::span<MessageAccess* const> messages, bool uid, bool referen
     }
     g.infos.push_back(std::move(info));
   }
-  std::stable_sort(g.infos.begin(), g.infos.end(),
-                   [](const Info& a, const Info& b) { return a.seq < b.seq; });
+  auto by_seq = [](const Info& a, const Info& b) { return a.seq < b.seq; };
+  if (!std::is_sorted(g.infos.begin(), g.infos.end(), by_seq))  // they usually come in order
+    std::stable_sort(g.infos.begin(), g.infos.end(), by_seq);
   return g;
 }
 
@@ -126,10 +127,6 @@ class Threader {
     // Step 5.
     root = group_by_subject(root);
     // Step 6.
-    std::function<void(std::vector<int>&)> sort_all = [&](std::vector<int>& list) {
-      for (int c : list) sort_all(cs_[c].children);
-      sort_siblings(list);
-    };
     sort_all(root);
     std::vector<ThreadNode> out;
     for (int c : root) out.push_back(node(c));
@@ -218,6 +215,10 @@ class Threader {
       c = cs_[c].children.front();
     }
     return &infos_[cs_[c].msg];
+  }
+  void sort_all(std::vector<int>& list) {
+    for (int c : list) sort_all(cs_[c].children);
+    sort_siblings(list);
   }
   void sort_siblings(std::vector<int>& list) {
     std::stable_sort(list.begin(), list.end(), [&](int a, int b) {

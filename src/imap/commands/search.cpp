@@ -3,6 +3,7 @@
 // DISPLAYFROM/DISPLAYTO; THREAD — RFC 5256 §4. The evaluation itself is the
 // search/ library; here the mailbox is read (metadata, the index cache, the
 // files only for BODY/TEXT) on the blocking pool.
+#include <charconv>
 #include <ctime>
 
 #include "imap/commands/commands.h"
@@ -216,7 +217,11 @@ asio::awaitable<void> cmd_sort(Session& s, const Command& cmd) {
   for (auto& m : result->matched) messages.push_back(&m);
   auto sorted = co_await s.blocking([&] { return search::sort(args.criteria, messages, cmd.uid); });
   std::string line = "SORT";
-  for (uint32_t n : sorted) line += " " + std::to_string(n);
+  char digits[16];
+  for (uint32_t n : sorted) {
+    line += ' ';
+    line.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+  }
   s.out().untagged(line);
   s.out().tagged(cmd.tag, Reply::ok, "", "SORT completed");
 }
