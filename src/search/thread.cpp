@@ -26,12 +26,12 @@ struct Info {
   std::string_view subject;  // base subject, casemapped
   bool reply = false;
   std::string_view message_id;  // "" when none
-  std::vector<std::string_view> refs;
+  std::string_view refs;        // the references, separated by spaces
 };
 
 struct Gathered {
-  std::vector<Info> infos;           // in sequence-number order
-  std::deque<ThreadKey> computed;    // keys made from headers (no cached key)
+  std::vector<Info> infos;         // in sequence-number order
+  std::deque<std::string> computed;  // encoded keys made from headers (no cached key)
 };
 
 // The key text's fields as views; nullopt if it is not a key.
@@ -51,13 +51,7 @@ bool view_thread_key(std::string_view text, Info& info, int64_t fallback_date) {
   info.reply = parts[0] == "1";
   info.subject = parts[1];
   info.message_id = parts[2];
-  info.refs.clear();
-  for (size_t i = 0; i < parts[3].size();) {
-    size_t sp = parts[3].find(' ', i);
-    if (sp == std::string_view::npos) sp = parts[3].size();
-    if (sp > i) info.refs.push_back(parts[3].substr(i, sp - i));
-    i = sp + 1;
-  }
+  info.refs = parts[3];
   return true;
 }
 
@@ -70,17 +64,11 @@ Gathered gather(std::span<MessageAccess* const> messages, bool uid, bool referen
     info.id = uid ? m->meta().uid : m->seq();
     std::optional<std::string_view> text = m->cached(kCachedThreadKey);
     if (!text || !view_thread_key(*text, info, m->meta().internal_date)) {
-      const ThreadKey& key = g.computed.emplace_back(thread_key(m->header()));
-      info.date = key.date.value_or(m->meta().internal_date);
-      info.subject = key.subject;
-      info.reply = key.reply;
-      info.message_id = key.message_id;
-      info.refs.assign(key.refs.begin(), key.refs.end());
+      // No cached key: made from the header, encoded the same way.
+      view_thread_key(g.computed.emplace_back(encode_thread_key(thread_key(m->header()))), info,
+                      m->meta().internal_date);
     }
-    if (!references) {
-      info.message_id = {};
-      info.refs.clear();
-    }
+    if (!references) info.message_id = info.refs = {};
     g.infos.push_back(std::move(info));
   }
   auto by_seq = [](const Info& a, const Info& b) { return a.seq < b.seq; };
@@ -174,7 +162,11 @@ class Threader {
     cs_[self].msg = i;
     // 1.A: chain the references, never re-parenting, never looping.
     int prev = kNone;
-    for (std::string_view ref : info.refs) {
+    for (size_t at = 0; at < info.refs.size();) {
+      size_t sp = std::min(info.refs.find(' ', at), info.refs.size());
+      std::string_view ref = info.refs.substr(at, sp - at);
+      at = sp + 1;
+      if (ref.empty()) continue;
       int c = lookup(ref);
       if (prev != kNone && prev != c && cs_[c].parent == kNone && !within(prev, c)) link(prev, c);
       prev = c;
