@@ -93,7 +93,10 @@ struct Container {
 
 class Threader {
  public:
-  explicit Threader(std::vector<Info> infos) : infos_(std::move(infos)) { by_id_.reserve(2 * infos_.size()); }
+  explicit Threader(std::vector<Info> infos) : infos_(std::move(infos)) {
+    by_id_.reserve(2 * infos_.size());
+    cs_.reserve(2 * infos_.size());
+  }
 
   std::vector<ThreadNode> run() {
     // Step 1.
@@ -184,14 +187,15 @@ class Threader {
   void prune(int c, bool at_root, std::vector<int>& out) {
     std::vector<int> kids;
     for (int k : cs_[c].children) prune(k, false, kids);
-    cs_[c].children = kids;
     for (int k : kids) cs_[k].parent = c;
+    cs_[c].children = std::move(kids);
+    const std::vector<int>& kept = cs_[c].children;
     if (cs_[c].msg != kNone) {
       out.push_back(c);
-    } else if (kids.empty()) {
+    } else if (kept.empty()) {
       // a dummy without children: deleted
-    } else if (!at_root || kids.size() == 1) {
-      for (int k : kids) {
+    } else if (!at_root || kept.size() == 1) {
+      for (int k : kept) {
         cs_[k].parent = at_root ? kNone : cs_[c].parent;
         out.push_back(k);
       }
@@ -277,6 +281,7 @@ class Threader {
   ThreadNode node(int c) const {
     ThreadNode n;
     n.id = is_dummy(c) ? 0 : infos_[cs_[c].msg].id;
+    n.children.reserve(cs_[c].children.size());
     for (int k : cs_[c].children) n.children.push_back(node(k));
     return n;
   }
