@@ -217,6 +217,7 @@ class Threader {
     sort_siblings(list);
   }
   void sort_siblings(std::vector<int>& list) {
+    if (list.size() < 2) return;  // most containers: no temporary buffer to allocate
     std::stable_sort(list.begin(), list.end(), [&](int a, int b) {
       const Info* ka = key(a);
       const Info* kb = key(b);
