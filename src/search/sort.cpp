@@ -98,6 +98,26 @@ std::string display_value(const std::vector<mail::Address>& addresses) {
 std::vector<size_t> sort_order(const std::vector<imap::SortCriterion>& criteria,
                                std::span<MessageAccess* const> messages) {
   const size_t n = messages.size(), k = criteria.size();
+  if (k == 1 && is_numeric(criteria[0].key)) {
+    // One number per message (DATE, ARRIVAL, SIZE: what clients sort by):
+    // sorted as compact (value, seq, index) rows.
+    struct Row {
+      int64_t num;
+      uint32_t seq;
+      uint32_t index;
+    };
+    std::vector<Row> rows(n);
+    for (size_t i = 0; i < n; ++i)
+      rows[i] = {value_of(criteria[0].key, *messages[i]).num, messages[i]->seq(), uint32_t(i)};
+    bool reverse = criteria[0].reverse;
+    std::sort(rows.begin(), rows.end(), [reverse](const Row& a, const Row& b) {
+      if (a.num != b.num) return reverse ? a.num > b.num : a.num < b.num;
+      return a.seq < b.seq;  // ties in sequence order, REVERSE or not (RFC 5256 §3)
+    });
+    std::vector<size_t> order(n);
+    for (size_t i = 0; i < n; ++i) order[i] = rows[i].index;
+    return order;
+  }
   std::vector<Value> values(n * k);
   std::vector<uint32_t> seqs(n);
   for (size_t i = 0; i < n; ++i) {
