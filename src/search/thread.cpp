@@ -1,6 +1,7 @@
 #include "search/thread.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <deque>
 #include <functional>
@@ -94,7 +95,7 @@ struct Container {
 class Threader {
  public:
   explicit Threader(std::vector<Info> infos) : infos_(std::move(infos)) {
-    by_id_.reserve(2 * infos_.size());
+    by_id_.assign(std::bit_ceil(std::max<size_t>(64, 4 * infos_.size())), {{}, -1});
     cs_.reserve(2 * infos_.size());
   }
 
@@ -129,10 +130,32 @@ class Threader {
     cs_.emplace_back();
     return int(cs_.size()) - 1;
   }
+  // The container of a message ID, made on first sight. An open-addressing
+  // table (linear probing, kept at most half full): one allocation for all
+  // the IDs of a mailbox instead of one node each.
   int lookup(std::string_view id) {
-    auto [it, inserted] = by_id_.try_emplace(id, 0);
-    if (inserted) it->second = make();
-    return it->second;
+    if (2 * (by_id_used_ + 1) > by_id_.size()) grow();
+    size_t mask = by_id_.size() - 1;
+    for (size_t i = std::hash<std::string_view>{}(id) & mask;; i = (i + 1) & mask) {
+      auto& slot = by_id_[i];
+      if (slot.second < 0) {
+        slot = {id, make()};
+        ++by_id_used_;
+        return slot.second;
+      }
+      if (slot.first == id) return slot.second;
+    }
+  }
+  void grow() {
+    std::vector<std::pair<std::string_view, int>> old(std::max<size_t>(64, 2 * by_id_.size()), {{}, -1});
+    old.swap(by_id_);
+    size_t mask = by_id_.size() - 1;
+    for (const auto& e : old) {
+      if (e.second < 0) continue;
+      size_t i = std::hash<std::string_view>{}(e.first) & mask;
+      while (by_id_[i].second >= 0) i = (i + 1) & mask;
+      by_id_[i] = e;
+    }
   }
   // Whether `a` is `b` or one of b's descendants.
   bool within(int a, int b) const {
@@ -289,7 +312,8 @@ class Threader {
 
   std::vector<Info> infos_;
   std::vector<Container> cs_;
-  std::unordered_map<std::string_view, int> by_id_;
+  std::vector<std::pair<std::string_view, int>> by_id_;  // (id, container); -1: free
+  size_t by_id_used_ = 0;
 };
 
 void chain(const ThreadNode& n, std::string& out) {
