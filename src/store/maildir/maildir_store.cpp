@@ -1764,6 +1764,14 @@ Result<MailboxSnapshot> MaildirAccount::snapshot(MailboxId id, bool claim_recent
     return snap;
   };
   if (claim_recent) {
+    {
+      // Nothing new since the last claim (the usual SELECT): no write lock.
+      auto txn = read_txn();
+      if (!txn) return txn.error();
+      auto mb = load_state(*txn, id);
+      if (!mb) return mb.error();
+      if (mb->rec.first_recent_uid == mb->rec.uidnext) return fill(*txn, mb->rec, mb->rec.first_recent_uid);
+    }
     std::lock_guard lk(write_mu_);
     auto txn = write_txn();
     if (!txn) return txn.error();
