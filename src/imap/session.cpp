@@ -17,6 +17,11 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr size_t kReadChunk = 4096;
 constexpr size_t kStreamChunk = 64 * 1024;
+// An APPEND whose command, literals included, stays within this is kept in
+// memory and written by the store in the same trip as the append: a file
+// opened at the literal's announcement would cost a trip to the blocking
+// pool of its own (most messages clients append are this small).
+constexpr size_t kKeptAppend = 64 * 1024;
 constexpr size_t kIdleBufferKeep = 16 * 1024;  // larger input buffers are released between commands
 constexpr std::chrono::seconds kGoodbyeGrace{10};
 
@@ -266,6 +271,9 @@ std::unique_ptr<store::IncomingMessage> Session::take_streamed_literal(
 
 asio::awaitable<bool> Session::start_streaming(const LiteralInfo& literal) {
   if (!account_ || !announces_append_message(reader_.partial_command(), reader_.streamed_literals()))
+    co_return false;
+  if (literal.size <= services_.settings.limits.max_literal &&
+      reader_.partial_command().size() + literal.size <= kKeptAppend)
     co_return false;
   if (literal.size > services_.settings.max_message_size) co_return false;
   auto incoming = co_await blocking([&] { return account_->begin_message(); });

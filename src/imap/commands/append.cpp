@@ -15,7 +15,9 @@ asio::awaitable<void> cmd_append(Session& s, const Command& cmd) {
     s.out().tagged(cmd.tag, Reply::no, "CANNOT", name.error().detail);
     co_return;
   }
+  // Flags and sizes are checked before the store is touched.
   std::vector<store::NewMessage> messages;
+  std::vector<const std::string*> kept;  // bytes of literals the reader kept, by message
   for (const auto& m : args.messages) {
     auto flags = flags_from_wire(m.flags);
     if (!flags) {
@@ -23,23 +25,11 @@ asio::awaitable<void> cmd_append(Session& s, const Command& cmd) {
       co_return;
     }
     std::unique_ptr<store::IncomingMessage> body = s.take_streamed_literal(m);
-    if (!body) {
-      auto incoming = co_await s.blocking([&]() -> Result<std::unique_ptr<store::IncomingMessage>> {
-        auto created = s.account().begin_message();
-        if (!created) return created.error();
-        if (Status w = (*created)->write(m.data); !w) return w.error();
-        return created;
-      });
-      if (!incoming) {
-        answer_error(s.out(), cmd.tag, incoming.error(), "Cannot store the message", s.id());
-        co_return;
-      }
-      body = std::move(*incoming);
-    }
-    if (body->size() == 0) {
+    if ((body ? body->size() : m.data.size()) == 0) {
       s.out().tagged(cmd.tag, Reply::no, "CANNOT", "Cannot append an empty message");
       co_return;
     }
+    kept.push_back(body ? nullptr : &m.data);
     store::NewMessage message{std::move(body), std::move(*flags), std::nullopt, 0};
     if (m.internal_date) {
       message.internal_date = m.internal_date->epoch;
@@ -47,9 +37,18 @@ asio::awaitable<void> cmd_append(Session& s, const Command& cmd) {
     }
     messages.push_back(std::move(message));
   }
+  // One trip to the blocking pool for the whole command: small messages the
+  // reader kept in memory are written, and all are appended, there.
   auto appended = co_await s.blocking([&]() -> Result<store::AppendResult> {
     auto id = s.account().lookup(*name);
     if (!id) return id.error();
+    for (size_t i = 0; i < messages.size(); ++i) {
+      if (!kept[i]) continue;
+      auto created = s.account().begin_message();
+      if (!created) return created.error();
+      if (Status w = (*created)->write(*kept[i]); !w) return w.error();
+      messages[i].body = std::move(*created);
+    }
     return s.account().append(*id, std::move(messages));
   });
   if (!appended) {
