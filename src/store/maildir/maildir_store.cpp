@@ -676,6 +676,10 @@ class FdMessageFile : public MessageFile {
 
 // StoreSettings::make_cache over an open message file, mapped rather than
 // read; "" when there is no cache function or the file cannot be read.
+CacheEntry cache_of_bytes(const StoreSettings& settings, std::string_view message) {
+  return settings.make_cache ? settings.make_cache(message) : CacheEntry{};
+}
+
 CacheEntry cache_of_fd(const StoreSettings& settings, int fd) {
   if (!settings.make_cache) return {};
   struct stat st;
@@ -719,6 +723,11 @@ class MaildirIncoming : public IncomingMessage {
     return {};
   }
   uint64_t size() const override { return size_; }
+  // The whole message, while none of it has left the buffer yet.
+  std::optional<std::string_view> whole() const {
+    if (fd_ < 0 || buf_.size() != size_) return std::nullopt;
+    return std::string_view(buf_);
+  }
 
   // Makes the file durable (fsync) with its mtime set to the internal date.
   Status finish(int64_t internal_date, bool sync) {
@@ -785,6 +794,58 @@ Result<UserPaths> user_paths(const StoreSettings& settings, const std::string& u
   p.index = p.root / "index";
   return p;
 }
+
+// Fsyncs directories on a thread of its own, so that a writer overlaps them
+// with its index commit. One job at a time: start(), then wait().
+class DirSyncer {
+ public:
+  ~DirSyncer() {
+    {
+      std::lock_guard lk(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  void start(std::vector<fs::path> dirs) {
+    std::lock_guard lk(mu_);
+    job_ = std::move(dirs);
+    pending_ = true;
+    done_ = false;
+    if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+    cv_.notify_all();
+  }
+  Status wait() {
+    std::unique_lock lk(mu_);
+    cv_.wait(lk, [&] { return done_; });
+    return result_;
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lk(mu_);
+    for (;;) {
+      cv_.wait(lk, [&] { return pending_ || stop_; });
+      if (stop_) return;
+      pending_ = false;
+      std::vector<fs::path> dirs = std::move(job_);
+      lk.unlock();
+      Status st;
+      for (const auto& d : dirs)
+        if (st = fsync_path(d, true); !st) break;
+      lk.lock();
+      result_ = std::move(st);
+      done_ = true;
+      cv_.notify_all();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<fs::path> job_;
+  bool pending_ = false, done_ = true, stop_ = false;
+  Status result_;
+  std::thread thread_;
+};
 
 class MaildirAccount;
 
@@ -888,6 +949,7 @@ class MaildirAccount : public Account, public std::enable_shared_from_this<Maild
   std::unique_ptr<Env> env_;
   std::shared_ptr<WatchHub> hub_;
   std::mutex write_mu_;  // one writer at a time (plus its post-commit file work)
+  DirSyncer dir_syncer_;  // used by the group-commit leader, under write_mu_
 
   std::mutex q_mu_;  // group commit queue
   std::condition_variable q_cv_;
@@ -1859,10 +1921,13 @@ Result<AppendResult> MaildirAccount::append(MailboxId mailbox, std::vector<NewMe
     Prepared p;
     p.date = m.internal_date.value_or(std::time(nullptr));
     p.offset = int16_t(m.internal_date_offset);
+    // Parsed here, by each caller in parallel, not by the group-commit leader;
+    // from memory when the message is small enough never to have left it.
+    std::optional<std::string_view> whole = in->whole();
+    if (whole) p.cache = cache_of_bytes(settings_, *whole);
     if (auto s = in->finish(p.date, settings_.fsync); !s) return s.error();
     p.size = in->size();
-    // Parsed here, by each caller in parallel, not by the group-commit leader.
-    p.cache = cache_of_file(settings_, in->path());
+    if (!whole) p.cache = cache_of_file(settings_, in->path());
     p.system = m.flags.system & (kSeen | kAnswered | kFlagged | kDeleted | kDraft);
     p.keywords = normalize_keywords(m.flags.keywords);
     m.body.release();
@@ -1984,29 +2049,34 @@ void MaildirAccount::run_append_batch(std::vector<AppendRequest*>& batch) {
       dirs.insert(folder(mb.rec) / "cur");
       req->result = std::move(res);
     }
+    // The new names in cur/ and the index commit must both be on disk before
+    // anyone is answered, and neither needs the other first: the directories
+    // are fsynced on the syncer's thread while this one commits.
+    if (settings_.fsync) dir_syncer_.start(std::vector<fs::path>(dirs.begin(), dirs.end()));
+    Status st;
     for (auto& [id, mb] : boxes) {
       if (cur_clean[id]) mb.rec.cur_mtime = mtime_ns(folder(mb.rec) / "cur");
-      if (auto s = save_state(*txn, mb); !s) {
-        for (auto& [a, b] : placed) ::rename(b.c_str(), a.c_str());
-        return fail_all(s.error());
-      }
+      if (st = save_state(*txn, mb); !st) break;
     }
-    Status st;
-    for (auto& d : dirs)
-      if (st = fsync_path(d, settings_.fsync); !st) break;
     if (st) st = txn->commit();
+    Status synced = settings_.fsync ? dir_syncer_.wait() : Status{};
     if (!st) {
       // Not acknowledged: take the files back out of cur/ (their tmp names
       // are removed when the IncomingMessages are destroyed).
       for (auto& [a, b] : placed) ::rename(b.c_str(), a.c_str());
       return fail_all(st.error());
     }
-    for (auto* req : batch) {
-      if (req->result && req->result->ok()) {
-        for (auto& p : req->msgs) p.file->release();
-        appended_ += req->msgs.size();
-        touched.insert(req->mailbox);
-      }
+    // Committed, but a directory could not be made durable (a failing
+    // disk): nobody is told OK, and the messages stay; a client that tries
+    // again gets a second copy rather than none.
+    std::vector<AppendRequest*> committed;
+    for (auto* req : batch)
+      if (req->result && req->result->ok()) committed.push_back(req);
+    if (!synced) fail_all(synced.error());
+    for (auto* req : committed) {
+      for (auto& p : req->msgs) p.file->release();
+      appended_ += req->msgs.size();
+      touched.insert(req->mailbox);
     }
   }
   hub_->notify(touched);
