@@ -78,7 +78,7 @@ int deliver_from_stream(std::FILE* in, const DeliverRequest& request, auth::User
   if (Status s = (*spool)->write(decoded); !s) return fail(err, kExitTempFail, s.error().detail);
 
   DeliveryEnvelope envelope{sender, std::move(*recipient)};
-  auto result = delivery.deliver((*spool)->path(), envelope);
+  auto result = delivery.deliver((*spool)->message(), envelope);
   if (!result)
     return fail(err,
                 exit_code_for(result.code() == Errc::not_found ? Errc::internal : result.code(),

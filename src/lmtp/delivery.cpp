@@ -209,7 +209,7 @@ DeliveryPlan plan_from_actions(const sieve::Actions& actions, const std::string&
 Delivery::Delivery(store::Store& store, DeliveryOptions options, Mailer mailer)
     : store_(store), options_(std::move(options)), mailer_(std::move(mailer)) {}
 
-Result<DeliveryPlan> Delivery::plan_delivery(store::Account& account, const std::filesystem::path& spooled,
+Result<DeliveryPlan> Delivery::plan_delivery(store::Account& account, const SpooledMessage& spooled,
                                              const DeliveryEnvelope& envelope) {
   auto fallback = default_mailbox(account, envelope, options_);
   if (!fallback) return fallback.error();
@@ -226,10 +226,14 @@ Result<DeliveryPlan> Delivery::plan_delivery(store::Account& account, const std:
   auto script = scripts_.active(options_.data_dir, user);
   if (!script) return keep("sieve script not usable, kept: " + script.error().detail);
   if (!*script) return keep("");
-  auto message = MappedFile::open(spooled);
-  if (!message) return keep("sieve cannot read the message, kept: " + message.error().detail);
+  std::optional<MappedFile> mapped;
+  if (!spooled.bytes) {
+    auto m = MappedFile::open(spooled.file);
+    if (!m) return keep("sieve cannot read the message, kept: " + m.error().detail);
+    mapped.emplace(std::move(*m));
+  }
 
-  sieve::Message msg{message->view(), nullptr};
+  sieve::Message msg{spooled.bytes ? *spooled.bytes : mapped->view(), nullptr};
   sieve::Envelope env{envelope.sender, envelope.recipient.address, envelope.recipient.address};
   sieve::Environment cfg;
   cfg.user = user;
@@ -258,7 +262,25 @@ Result<DeliveryPlan> Delivery::plan_delivery(store::Account& account, const std:
   return plan;
 }
 
-Result<StoredCopy> store_copy(store::Account& account, const std::filesystem::path& spooled,
+namespace {
+
+// Copies a spool file into a message being stored, a chunk at a time.
+Status copy_file(const std::filesystem::path& file, store::IncomingMessage& out) {
+  Fd in{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (in.fd < 0) return make_error(Errc::internal, "cannot open " + file.string() + ": " + std::strerror(errno));
+  std::string chunk(kCopyChunk, '\0');
+  for (;;) {
+    ssize_t n = ::read(in.fd, chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return make_error(Errc::internal, "cannot read " + file.string() + ": " + std::strerror(errno));
+    if (n == 0) return {};
+    if (Status s = out.write(std::string_view(chunk.data(), size_t(n))); !s) return s;
+  }
+}
+
+}  // namespace
+
+Result<StoredCopy> store_copy(store::Account& account, const SpooledMessage& spooled,
                               const DeliveryEnvelope& envelope, const DeliveryTarget& target) {
   auto mailbox = account.lookup(target.mailbox);
   if (!mailbox && mailbox.code() == Errc::not_found && target.create) {
@@ -266,21 +288,11 @@ Result<StoredCopy> store_copy(store::Account& account, const std::filesystem::pa
     if (!mailbox && mailbox.code() == Errc::already_exists) mailbox = account.lookup(target.mailbox);
   }
   if (!mailbox) return mailbox.error();
-  Fd in{::open(spooled.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (in.fd < 0)
-    return make_error(Errc::internal, "cannot open " + spooled.string() + ": " + std::strerror(errno));
   auto incoming = account.begin_message();
   if (!incoming) return incoming.error();
   if (Status s = (*incoming)->write(trace_fields(envelope)); !s) return s.error();
-  std::string chunk(kCopyChunk, '\0');
-  for (;;) {
-    ssize_t n = ::read(in.fd, chunk.data(), chunk.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      return make_error(Errc::internal, "cannot read " + spooled.string() + ": " + std::strerror(errno));
-    if (n == 0) break;
-    if (Status s = (*incoming)->write(std::string_view(chunk.data(), size_t(n))); !s) return s.error();
-  }
+  Status copied = spooled.bytes ? (*incoming)->write(*spooled.bytes) : copy_file(spooled.file, **incoming);
+  if (!copied) return copied.error();
   uint64_t size = (*incoming)->size();
   std::vector<store::NewMessage> messages;
   messages.push_back(store::NewMessage{std::move(*incoming), target.flags, std::nullopt, 0});
@@ -290,8 +302,7 @@ Result<StoredCopy> store_copy(store::Account& account, const std::filesystem::pa
   return StoredCopy{target.mailbox, appended->uidvalidity, appended->uids.front(), size};
 }
 
-Result<DeliveryResult> Delivery::deliver(const std::filesystem::path& spooled,
-                                         const DeliveryEnvelope& envelope) {
+Result<DeliveryResult> Delivery::deliver(const SpooledMessage& spooled, const DeliveryEnvelope& envelope) {
   const std::string& user = envelope.recipient.user;
   auto account = store_.open(user);
   if (!account) return account.error();
@@ -350,7 +361,11 @@ Result<DeliveryResult> Delivery::deliver(const std::filesystem::path& spooled,
     } else {
       // RFC 5228 §4.2: the original envelope sender (the null path stays null).
       OutgoingMail mail{envelope.sender, plan->redirects,
-                        "Delivered-To: " + envelope.recipient.address + "\r\n", spooled};
+                        "Delivered-To: " + envelope.recipient.address + "\r\n", {}};
+      if (spooled.bytes)
+        mail.head.append(*spooled.bytes);
+      else
+        mail.body_file = spooled.file;
       auto sent = mailer_(mail);
       if (!sent) {
         add_note(notes, "redirect failed, kept: " + sent.error().detail);

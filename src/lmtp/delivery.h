@@ -55,6 +55,7 @@
 #include "base/result.h"
 #include "lmtp/sieve_scripts.h"
 #include "lmtp/smtp_client.h"
+#include "lmtp/spool.h"
 #include "sieve/runtime.h"
 #include "store/store.h"
 
@@ -136,11 +137,10 @@ class Delivery {
   // store's group commit). Errors (nothing was stored, nothing sent):
   // over_quota (LMTP 452 4.2.2), too_big, temporary / internal (451 4.3.0:
   // the MTA retries).
-  Result<DeliveryResult> deliver(const std::filesystem::path& spooled,
-                                 const DeliveryEnvelope& envelope);
+  Result<DeliveryResult> deliver(const SpooledMessage& spooled, const DeliveryEnvelope& envelope);
 
   // Step 1 (see the header comment). `account` is the recipient's.
-  Result<DeliveryPlan> plan_delivery(store::Account& account, const std::filesystem::path& spooled,
+  Result<DeliveryPlan> plan_delivery(store::Account& account, const SpooledMessage& spooled,
                                      const DeliveryEnvelope& envelope);
 
  private:
@@ -171,7 +171,7 @@ store::Flags flags_from_sieve(const std::vector<std::string>& names);
 // One copy into one mailbox of an open account, with the trace fields: the
 // primitive that deliver() uses per target (Sieve fileinto included).
 // target.create: a missing mailbox is created first.
-Result<StoredCopy> store_copy(store::Account& account, const std::filesystem::path& spooled,
+Result<StoredCopy> store_copy(store::Account& account, const SpooledMessage& spooled,
                               const DeliveryEnvelope& envelope, const DeliveryTarget& target);
 
 // The trace fields prepended to a recipient's copy (exposed for tests).

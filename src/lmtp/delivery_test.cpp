@@ -117,7 +117,7 @@ TEST_F(DeliveryTest, ResolvesRecipients) {
 TEST_F(DeliveryTest, DeliversWithTraceFieldsToDetailFolderOrInbox) {
   auto s = spool();
   Delivery delivery(*store_, options_);
-  auto result = delivery.deliver(s->path(), envelope("bob+Sent@example.org"));
+  auto result = delivery.deliver(s->message(), envelope("bob+Sent@example.org"));
   ASSERT_TRUE(result) << result.error().detail;
   ASSERT_EQ(result->stored.size(), 1u);
   EXPECT_EQ(result->stored[0].mailbox, "Sent");
@@ -125,14 +125,14 @@ TEST_F(DeliveryTest, DeliversWithTraceFieldsToDetailFolderOrInbox) {
             "Return-Path: <alice@example.net>\r\nDelivered-To: bob+Sent@example.org\r\n" + kBody);
   EXPECT_EQ(result->stored[0].size, read_stored("Sent", result->stored[0].uid).size());
 
-  result = delivery.deliver(s->path(), envelope("bob+nosuch@example.org", ""));
+  result = delivery.deliver(s->message(), envelope("bob+nosuch@example.org", ""));
   ASSERT_TRUE(result);
   EXPECT_EQ(result->stored[0].mailbox, "INBOX");
   EXPECT_EQ(read_stored("INBOX", result->stored[0].uid).substr(0, 17), "Return-Path: <>\r\n");
 
   options_.detail_to_folder = false;
   Delivery no_detail(*store_, options_);
-  result = no_detail.deliver(s->path(), envelope("bob+Sent@example.org", ""));
+  result = no_detail.deliver(s->message(), envelope("bob+Sent@example.org", ""));
   ASSERT_TRUE(result);
   EXPECT_EQ(result->stored[0].mailbox, "INBOX");
 }
@@ -142,12 +142,37 @@ TEST_F(DeliveryTest, SpoolFileIsRemoved) {
   {
     auto spool = SpoolFile::create(dir_ / "spool");
     ASSERT_TRUE(spool);
-    path = (*spool)->path();
+    path = (*spool)->message().file;
     ASSERT_TRUE((*spool)->write("x"));
     EXPECT_EQ((*spool)->size(), 1u);
     EXPECT_TRUE(std::filesystem::exists(path));
   }
   EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST_F(DeliveryTest, SpoolKeepsSmallMessagesInMemoryAndLargeOnesInItsFile) {
+  auto spool = SpoolFile::create(dir_ / "spool");
+  ASSERT_TRUE(spool);
+  SpoolFile& s = **spool;
+  std::string half(SpoolFile::kKeptInMemory / 2, 'a');
+  ASSERT_TRUE(s.write(half));
+  ASSERT_TRUE(s.message().bytes);
+  EXPECT_EQ(*s.message().bytes, half);
+  EXPECT_EQ(std::filesystem::file_size(s.message().file), 0u);  // nothing written yet
+  // Past the limit, what was kept and what follows go to the file, in order.
+  ASSERT_TRUE(s.write(half));
+  ASSERT_TRUE(s.write("end"));
+  EXPECT_FALSE(s.message().bytes);
+  EXPECT_EQ(s.size(), 2 * half.size() + 3);
+  std::ifstream in(s.message().file, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, half + half + "end");
+  // The next message starts in memory again, with the file emptied.
+  ASSERT_TRUE(s.clear());
+  ASSERT_TRUE(s.write("small"));
+  ASSERT_TRUE(s.message().bytes);
+  EXPECT_EQ(*s.message().bytes, "small");
+  EXPECT_EQ(std::filesystem::file_size(s.message().file), 0u);
 }
 
 // ---- the action -> plan mapping (pure) ----
@@ -234,7 +259,7 @@ TEST_F(DeliveryTest, SieveFilesFlagsAndCachesTheScript) {
       "addflag [\"\\\\Flagged\", \"$Important\"];\n");
   Delivery delivery(*store_, options_);
   auto plain = spool();
-  auto result = delivery.deliver(plain->path(), envelope());
+  auto result = delivery.deliver(plain->message(), envelope());
   ASSERT_TRUE(result) << result.error().detail;
   ASSERT_EQ(mailboxes(*result), std::vector<std::string>{"INBOX"});
   store::Flags flags = flags_of(result->stored[0]);
@@ -243,29 +268,29 @@ TEST_F(DeliveryTest, SieveFilesFlagsAndCachesTheScript) {
 
   // "demotri" does not exist and has no :create: INBOX (as Dovecot).
   auto trier = spool("Subject: a trier\r\n\r\nx\r\n");
-  result = delivery.deliver(trier->path(), envelope());
+  result = delivery.deliver(trier->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(mailboxes(*result), std::vector<std::string>{"INBOX"});
   auto account = *store_->open("bob@example.org");
   ASSERT_TRUE(account->create("demotri"));
-  result = delivery.deliver(trier->path(), envelope());
+  result = delivery.deliver(trier->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(mailboxes(*result), std::vector<std::string>{"demotri"});
 
   auto big = spool("Subject: big\r\n\r\n" + std::string(2000, 'x') + "\r\n");
-  result = delivery.deliver(big->path(), envelope());
+  result = delivery.deliver(big->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(mailboxes(*result), std::vector<std::string>{"Lire_plus_tard"});  // created
   EXPECT_TRUE(account->lookup("Lire_plus_tard"));
 
   EXPECT_EQ(delivery.scripts().parses(), 1u);  // parsed once for five deliveries
   put_script("require \"fileinto\"; fileinto \"Sent\";");
-  result = delivery.deliver(plain->path(), envelope());
+  result = delivery.deliver(plain->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(mailboxes(*result), std::vector<std::string>{"Sent"});
   EXPECT_EQ(delivery.scripts().parses(), 2u);
   ASSERT_TRUE(managesieve::ScriptStore(managesieve::ScriptStore::dir_for(dir_, "bob@example.org")).set_active(""));
-  result = delivery.deliver(plain->path(), envelope());
+  result = delivery.deliver(plain->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(mailboxes(*result), std::vector<std::string>{"INBOX"});
 }
@@ -274,13 +299,13 @@ TEST_F(DeliveryTest, SieveDiscardRejectAndFailuresKeep) {
   Delivery delivery(*store_, options_);
   auto s = spool();
   put_script("discard;");
-  auto result = delivery.deliver(s->path(), envelope());
+  auto result = delivery.deliver(s->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_TRUE(result->stored.empty());
   EXPECT_FALSE(result->rejected);
 
   put_script("require \"reject\";\nreject \"I do not\r\nwant \x01this.\";");
-  result = delivery.deliver(s->path(), envelope());
+  result = delivery.deliver(s->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_TRUE(result->stored.empty());
   ASSERT_TRUE(result->rejected);
@@ -288,14 +313,14 @@ TEST_F(DeliveryTest, SieveDiscardRejectAndFailuresKeep) {
 
   // Run-time error (RFC 5228 §2.10.6: reject with keep): the implicit keep.
   put_script("require \"reject\";\nkeep;\nreject \"no\";");
-  result = delivery.deliver(s->path(), envelope());
+  result = delivery.deliver(s->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(mailboxes(*result), std::vector<std::string>{"INBOX"});
 
   // A script that does not parse (written behind the store's back): keep.
   auto dir = managesieve::ScriptStore::dir_for(dir_, "bob@example.org");
   std::ofstream(dir / "main.sieve", std::ios::trunc) << "if true {";
-  result = delivery.deliver(s->path(), envelope());
+  result = delivery.deliver(s->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(mailboxes(*result), std::vector<std::string>{"INBOX"});
 }
@@ -305,33 +330,44 @@ TEST_F(DeliveryTest, RedirectThroughTheMailerOrKeep) {
   auto s = spool();
   std::vector<OutgoingMail> sent;
   Delivery delivery(*store_, options_, recording(sent));
-  auto result = delivery.deliver(s->path(), envelope());
+  auto result = delivery.deliver(s->message(), envelope());
   ASSERT_TRUE(result) << result.error().detail;
   EXPECT_TRUE(result->stored.empty());
   EXPECT_EQ(result->redirected, std::vector<std::string>{"carol@example.com"});
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].sender, "alice@example.net");  // the original envelope sender
   EXPECT_EQ(sent[0].recipients, std::vector<std::string>{"carol@example.com"});
+  // A small message was kept in memory: it follows the added field.
+  EXPECT_EQ(sent[0].head, "Delivered-To: bob@example.org\r\n" + kBody);
+  EXPECT_TRUE(sent[0].body_file.empty());
+
+  // A large one is sent from its spool file.
+  std::string large = kBody + std::string(SpoolFile::kKeptInMemory, 'x') + "\r\n";
+  auto big = spool(large);
+  ASSERT_FALSE(big->message().bytes);
+  sent.clear();
+  ASSERT_TRUE(delivery.deliver(big->message(), envelope()));
+  ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].head, "Delivered-To: bob@example.org\r\n");
-  EXPECT_EQ(sent[0].body_file, s->path());
+  EXPECT_EQ(sent[0].body_file, big->message().file);
 
   // A message that already went through this recipient would loop: kept.
   auto looped = spool("Delivered-To: bob@example.org\r\n" + kBody);
-  result = delivery.deliver(looped->path(), envelope());
+  result = delivery.deliver(looped->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(mailboxes(*result), std::vector<std::string>{"INBOX"});
   EXPECT_EQ(sent.size(), 1u);
 
   // The relay is down: kept.
   Delivery down(*store_, options_, recording(sent, make_error(Errc::temporary, "connection refused")));
-  result = down.deliver(s->path(), envelope());
+  result = down.deliver(s->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(mailboxes(*result), std::vector<std::string>{"INBOX"});
   EXPECT_TRUE(result->redirected.empty());
 
   // No relay configured: kept.
   Delivery none(*store_, options_);
-  result = none.deliver(s->path(), envelope());
+  result = none.deliver(s->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(mailboxes(*result), std::vector<std::string>{"INBOX"});
 }
@@ -341,13 +377,13 @@ TEST_F(DeliveryTest, VacationOncePerDays) {
   auto s = spool();
   std::vector<OutgoingMail> sent;
   Delivery failing(*store_, options_, recording(sent, make_error(Errc::temporary, "down")));
-  auto result = failing.deliver(s->path(), envelope());
+  auto result = failing.deliver(s->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(mailboxes(*result), std::vector<std::string>{"INBOX"});
   EXPECT_EQ(result->vacation_to, "");  // not sent, and not remembered
 
   Delivery delivery(*store_, options_, recording(sent));
-  result = delivery.deliver(s->path(), envelope());
+  result = delivery.deliver(s->message(), envelope());
   ASSERT_TRUE(result);
   EXPECT_EQ(result->vacation_to, "alice@example.net");
   ASSERT_EQ(sent.size(), 1u);
@@ -356,19 +392,19 @@ TEST_F(DeliveryTest, VacationOncePerDays) {
   EXPECT_NE(sent[0].head.find("Auto-Submitted: auto-replied"), std::string::npos);
   EXPECT_NE(sent[0].head.find("Subject: Away\r\n"), std::string::npos);
 
-  result = delivery.deliver(s->path(), envelope());  // within :days
+  result = delivery.deliver(s->message(), envelope());  // within :days
   ASSERT_TRUE(result);
   EXPECT_EQ(result->vacation_to, "");
   EXPECT_EQ(sent.size(), 1u);
-  result = delivery.deliver(s->path(), envelope("bob@example.org", "dave@example.net"));
+  result = delivery.deliver(s->message(), envelope("bob@example.org", "dave@example.net"));
   ASSERT_TRUE(result);
   EXPECT_EQ(result->vacation_to, "dave@example.net");  // another sender: answered
   EXPECT_EQ(sent.size(), 2u);
-  result = delivery.deliver(s->path(), envelope("bob@example.org", ""));
+  result = delivery.deliver(s->message(), envelope("bob@example.org", ""));
   ASSERT_TRUE(result);
   EXPECT_EQ(result->vacation_to, "");  // never to the null sender (RFC 5230 §4.6)
   auto list = spool("List-Id: <l.example.net>\r\n" + kBody);
-  result = delivery.deliver(list->path(), envelope("bob@example.org", "erin@example.net"));
+  result = delivery.deliver(list->message(), envelope("bob@example.org", "erin@example.net"));
   ASSERT_TRUE(result);
   EXPECT_EQ(result->vacation_to, "");  // nor to a list
   EXPECT_EQ(sent.size(), 2u);
@@ -414,11 +450,11 @@ TEST_F(DeliveryTest, PlanningCostWithTwentyRules) {
   Delivery delivery(*store_, options_);
   auto account = *store_->open("bob@example.org");
   auto env = envelope();
-  ASSERT_TRUE(delivery.plan_delivery(*account, s->path(), env));
+  ASSERT_TRUE(delivery.plan_delivery(*account, s->message(), env));
   constexpr int kRuns = 2000;
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kRuns; ++i) {
-    auto plan = delivery.plan_delivery(*account, s->path(), env);
+    auto plan = delivery.plan_delivery(*account, s->message(), env);
     ASSERT_TRUE(plan);
     ASSERT_EQ(plan->targets.size(), 1u);
   }

@@ -353,10 +353,10 @@ asio::awaitable<void> Session::deliver_all() {
       reply("451 4.3.0 <" + shown + "> Temporary failure, try again later");
     } else {
       DeliveryEnvelope envelope{sender, accepted.recipient};
-      const std::filesystem::path& path = spool_->path();
+      const SpooledMessage message = spool_->message();
       Delivery& delivery = services_.delivery;
       auto result = co_await net::run_blocking(services_.blocking, [&] {
-        return delivery.deliver(path, envelope);
+        return delivery.deliver(message, envelope);
       });
       auto micros =
           std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();

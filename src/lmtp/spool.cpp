@@ -27,13 +27,37 @@ SpoolFile::~SpoolFile() {
 }
 
 Status SpoolFile::clear() {
+  kept_.clear();
+  size_ = 0;
+  if (!in_file_) return {};
+  in_file_ = false;
   if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0)
     return make_error(Errc::internal, "spool truncate " + path_.string() + ": " + std::strerror(errno));
-  size_ = 0;
   return {};
 }
 
+SpooledMessage SpoolFile::message() const {
+  if (in_file_) return SpooledMessage{path_, std::nullopt};
+  return SpooledMessage{path_, std::string_view(kept_)};
+}
+
 Status SpoolFile::write(std::string_view bytes) {
+  if (!in_file_) {
+    if (kept_.size() + bytes.size() <= kKeptInMemory) {
+      kept_.append(bytes);
+      size_ += bytes.size();
+      return {};
+    }
+    in_file_ = true;
+    std::string kept = std::move(kept_);
+    kept_.clear();
+    size_ = 0;
+    if (Status s = write_file(kept); !s) return s;
+  }
+  return write_file(bytes);
+}
+
+Status SpoolFile::write_file(std::string_view bytes) {
   while (!bytes.empty()) {
     ssize_t n = ::write(fd_, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
