@@ -219,6 +219,25 @@ def test_multiappend_is_atomic_with_consecutive_uids(c):
     assert c.status("INBOX")["MESSAGES"] == 3
 
 
+def test_multiappend_mixes_kept_and_streamed_messages(c):
+    # The server keeps an APPEND command of up to 64 KiB in memory and streams
+    # the messages that would take it past that to disk as they arrive: here
+    # the first message is kept, the second is over the limit alone and the
+    # third would be with the first. Bytes, order and flags must not care.
+    msgs = [make_message("kept", size=40 * 1024), make_message("large streamed", size=70 * 1024),
+            make_message("streamed after the kept one", size=30 * 1024)]
+    _, tagged = c.ok("APPEND INBOX {} (\\Answered) {} {}", *msgs)
+    uids = uid_set(code(tagged, "APPENDUID").split()[1])
+    assert len(uids) == 3
+    c.select("INBOX")
+    f = c.fetch("1:*", "(UID FLAGS RFC822.SIZE BODY.PEEK[])", uid=True)
+    got = [d for _, d in sorted(f.items())]
+    assert [d["UID"] for d in got] == uids
+    assert [d["BODY[]"] for d in got] == msgs
+    assert [d["RFC822.SIZE"] for d in got] == [len(m) for m in msgs]
+    assert [flags_of(d) for d in got] == [set(), {"\\Answered"}, set()]
+
+
 def test_append_to_missing_mailbox_trycreate(c):
     tagged = c.no("APPEND NoSuchBox {}", make_message("lost"))
     assert "[TRYCREATE]" in tagged
