@@ -327,7 +327,8 @@ asio::awaitable<std::string> Session::updates(bool expunges_allowed) {
   if (change_signal_) change_signal_->pending = false;
   auto id = selected_->id();
   auto since = selected_->modseq_seen();
-  auto changes = co_await blocking([&] { return account_->changes_since(id, since); });
+  auto changes = co_await from_index([&] { return account_->changes_from_index(id, since); },
+                                     [&] { return account_->changes_since(id, since); });
   if (!changes) {
     if (changes.code() == Errc::not_found) {
       // The mailbox was deleted (or renamed away) under us: RFC 2180 §4.1.3.

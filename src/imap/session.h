@@ -82,6 +82,15 @@ class Session {
   asio::awaitable<std::invoke_result_t<F>> blocking(F&& work) {
     co_return co_await net::run_blocking(services_.blocking, std::forward<F>(work));
   }
+  // A store read answered from the index on the event loop when `quick` can
+  // (it returns nullopt when it would have to scan or write), else `full` off
+  // the loop. Saves the two thread hand-offs of a pool trip, which cost more
+  // than the read itself. Capture by reference only.
+  template <class Quick, class Full>
+  asio::awaitable<std::invoke_result_t<Full>> from_index(Quick&& quick, Full&& full) {
+    if (auto answer = quick()) co_return std::move(*answer);
+    co_return co_await blocking(std::forward<Full>(full));
+  }
   // The selected mailbox, or nullptr.
   SelectedMailbox* selected() { return selected_.get(); }
   // Enters the selected state on `mailbox` (SELECT, EXAMINE), watching it for

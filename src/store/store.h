@@ -198,6 +198,14 @@ class Account {
   // programs dropped into the mailbox first.
   virtual Result<MailboxSnapshot> snapshot(MailboxId mailbox, bool claim_recent) = 0;
   virtual Result<Changes> changes_since(MailboxId mailbox, uint64_t modseq) = 0;
+  // snapshot() and changes_since() answered from the index alone, cheap enough
+  // for the event loop (DESIGN §5: it never waits on the disk for long): a
+  // read transaction and a stat() of the mailbox's directories. nullopt when
+  // the full call would do more (scan the Maildir, write the index, or read
+  // more than a few hundred changes); the caller then makes it off the loop.
+  virtual std::optional<Result<MailboxSnapshot>> snapshot_from_index(MailboxId mailbox,
+                                                                     bool claim_recent) = 0;
+  virtual std::optional<Result<Changes>> changes_from_index(MailboxId mailbox, uint64_t modseq) = 0;
   // Metadata of the given UIDs (ascending); missing UIDs are skipped.
   virtual Result<std::vector<MessageMeta>> messages(MailboxId mailbox,
                                                     std::span<const uint32_t> uids) = 0;

@@ -20,11 +20,17 @@ asio::awaitable<void> cmd_select(Session& s, const Command& cmd) {
     s.out().tagged(cmd.tag, Reply::no, "CANNOT", name.error().detail);
     co_return;
   }
-  auto snapshot = co_await s.blocking([&]() -> Result<store::MailboxSnapshot> {
-    auto id = s.account().lookup(*name);
-    if (!id) return id.error();
-    return s.account().snapshot(*id, !examine);
-  });
+  auto snapshot = co_await s.from_index(
+      [&]() -> std::optional<Result<store::MailboxSnapshot>> {
+        auto id = s.account().lookup(*name);
+        if (!id) return std::nullopt;
+        return s.account().snapshot_from_index(*id, !examine);
+      },
+      [&]() -> Result<store::MailboxSnapshot> {
+        auto id = s.account().lookup(*name);
+        if (!id) return id.error();
+        return s.account().snapshot(*id, !examine);
+      });
   if (!snapshot) {
     answer_error(s.out(), cmd.tag, snapshot.error(),
                  snapshot.code() == Errc::not_found ? "No such mailbox" : "Cannot open mailbox",

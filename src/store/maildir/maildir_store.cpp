@@ -884,6 +884,8 @@ class MaildirAccount : public Account, public std::enable_shared_from_this<Maild
   Result<MailboxStatus> status(std::string_view name) override;
   Result<MailboxSnapshot> snapshot(MailboxId mailbox, bool claim_recent) override;
   Result<Changes> changes_since(MailboxId mailbox, uint64_t modseq) override;
+  std::optional<Result<MailboxSnapshot>> snapshot_from_index(MailboxId mailbox, bool claim_recent) override;
+  std::optional<Result<Changes>> changes_from_index(MailboxId mailbox, uint64_t modseq) override;
   Result<std::vector<MessageMeta>> messages(MailboxId mailbox, std::span<const uint32_t> uids) override;
   Result<std::unique_ptr<IncomingMessage>> begin_message() override;
   Result<AppendResult> append(MailboxId mailbox, std::vector<NewMessage> messages) override;
@@ -938,6 +940,9 @@ class MaildirAccount : public Account, public std::enable_shared_from_this<Maild
   Result<MailboxId> create_locked(Txn& txn, std::string_view name, uint8_t special_use, bool parents);
   Result<std::optional<MailboxId>> lookup_txn(const Txn& txn, std::string_view name) const;
   Status maybe_sync(MailboxId id);
+  bool scanned_as_is(const MailboxRecord& rec) const;
+  MailboxSnapshot snapshot_in(const Txn& txn, MailboxId id, const MailboxRecord& rec, uint32_t first_recent) const;
+  Result<std::optional<Changes>> changes_in(const Txn& txn, const MbState& mb, uint64_t modseq, size_t limit) const;
   Status scan(Txn& txn, MbState& mb, const UidList* uidlist, bool force, bool* changed,
               const std::unordered_map<std::string, MessageRecord>* old = nullptr, uint32_t min_fresh_uid = 1);
   void run_append_batch(std::vector<AppendRequest*>& batch);
@@ -1453,7 +1458,15 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
   return {};
 }
 
-// Scans `id` if its directories changed since the last scan (a stat each).
+// Whether `rec`'s directories are as its last scan left them (a stat each):
+// then the index alone answers reads.
+bool MaildirAccount::scanned_as_is(const MailboxRecord& rec) const {
+  fs::path dir = folder(rec);
+  int64_t n = mtime_ns(dir / "new"), c = mtime_ns(dir / "cur");
+  return n == rec.new_mtime && c == rec.cur_mtime && n > 0 && c > 0;
+}
+
+// Scans `id` if its directories changed since the last scan.
 Status MaildirAccount::maybe_sync(MailboxId id) {
   MailboxRecord rec;
   {
@@ -1464,9 +1477,7 @@ Status MaildirAccount::maybe_sync(MailboxId id) {
     if (!*r) return make_error(Errc::not_found, "no such mailbox");
     rec = std::move(**r);
   }
-  fs::path dir = folder(rec);
-  int64_t n = mtime_ns(dir / "new"), c = mtime_ns(dir / "cur");
-  if (n == rec.new_mtime && c == rec.cur_mtime && n > 0 && c > 0) return {};
+  if (scanned_as_is(rec)) return {};
   bool changed = false;
   {
     std::lock_guard lk(write_mu_);
@@ -1805,26 +1816,28 @@ Result<MailboxStatus> MaildirAccount::status(std::string_view name) {
 
 // --- messages --------------------------------------------------------------
 
+MailboxSnapshot MaildirAccount::snapshot_in(const Txn& txn, MailboxId id, const MailboxRecord& rec,
+                                            uint32_t first_recent) const {
+  MailboxSnapshot snap;
+  snap.id = id;
+  snap.uidvalidity = rec.uidvalidity;
+  snap.uidnext = rec.uidnext;
+  snap.highest_modseq = rec.highest_modseq;
+  snap.first_recent_uid = first_recent;
+  snap.keywords = rec.keywords;
+  // From the bitmaps: a few dozen reads for 100,000 messages.
+  std::string prefix = index::key_u32(id);
+  Cursor c(txn, txn.dbi().present);
+  for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next())
+    index::append_chunk_ranges(c.value(), index::get_be32(c.key(), 4), snap.uid_ranges);
+  Cursor u(txn, txn.dbi().unseen);
+  for (bool ok = u.seek(prefix); ok && u.key().starts_with(prefix) && !snap.first_unseen_uid; ok = u.next())
+    snap.first_unseen_uid = index::first_chunk_uid(u.value(), index::get_be32(u.key(), 4)).value_or(0);
+  return snap;
+}
+
 Result<MailboxSnapshot> MaildirAccount::snapshot(MailboxId id, bool claim_recent) {
   if (auto s = maybe_sync(id); !s) return s.error();
-  auto fill = [&](const Txn& txn, const MailboxRecord& rec, uint32_t first_recent) {
-    MailboxSnapshot snap;
-    snap.id = id;
-    snap.uidvalidity = rec.uidvalidity;
-    snap.uidnext = rec.uidnext;
-    snap.highest_modseq = rec.highest_modseq;
-    snap.first_recent_uid = first_recent;
-    snap.keywords = rec.keywords;
-    // From the bitmaps: a few dozen reads for 100,000 messages.
-    std::string prefix = index::key_u32(id);
-    Cursor c(txn, txn.dbi().present);
-    for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next())
-      index::append_chunk_ranges(c.value(), index::get_be32(c.key(), 4), snap.uid_ranges);
-    Cursor u(txn, txn.dbi().unseen);
-    for (bool ok = u.seek(prefix); ok && u.key().starts_with(prefix) && !snap.first_unseen_uid; ok = u.next())
-      snap.first_unseen_uid = index::first_chunk_uid(u.value(), index::get_be32(u.key(), 4)).value_or(0);
-    return snap;
-  };
   if (claim_recent) {
     {
       // Nothing new since the last claim (the usual SELECT): no write lock.
@@ -1832,7 +1845,8 @@ Result<MailboxSnapshot> MaildirAccount::snapshot(MailboxId id, bool claim_recent
       if (!txn) return txn.error();
       auto mb = load_state(*txn, id);
       if (!mb) return mb.error();
-      if (mb->rec.first_recent_uid == mb->rec.uidnext) return fill(*txn, mb->rec, mb->rec.first_recent_uid);
+      if (mb->rec.first_recent_uid == mb->rec.uidnext)
+        return snapshot_in(*txn, id, mb->rec, mb->rec.first_recent_uid);
     }
     std::lock_guard lk(write_mu_);
     auto txn = write_txn();
@@ -1840,7 +1854,7 @@ Result<MailboxSnapshot> MaildirAccount::snapshot(MailboxId id, bool claim_recent
     auto mb = load_state(*txn, id);
     if (!mb) return mb.error();
     uint32_t old = mb->rec.first_recent_uid;
-    MailboxSnapshot snap = fill(*txn, mb->rec, old);
+    MailboxSnapshot snap = snapshot_in(*txn, id, mb->rec, old);
     if (old != mb->rec.uidnext) {
       mb->rec.first_recent_uid = mb->rec.uidnext;
       if (auto s = save_state(*txn, *mb); !s) return s.error();
@@ -1852,28 +1866,37 @@ Result<MailboxSnapshot> MaildirAccount::snapshot(MailboxId id, bool claim_recent
   if (!txn) return txn.error();
   auto mb = load_state(*txn, id);
   if (!mb) return mb.error();
-  return fill(*txn, mb->rec, mb->rec.first_recent_uid);
+  return snapshot_in(*txn, id, mb->rec, mb->rec.first_recent_uid);
 }
 
-Result<Changes> MaildirAccount::changes_since(MailboxId id, uint64_t modseq) {
-  if (auto s = maybe_sync(id); !s) return s.error();
+std::optional<Result<MailboxSnapshot>> MaildirAccount::snapshot_from_index(MailboxId id, bool claim_recent) {
   auto txn = read_txn();
-  if (!txn) return txn.error();
+  if (!txn) return std::nullopt;
   auto mb = load_state(*txn, id);
-  if (!mb) return mb.error();
+  if (!mb || !scanned_as_is(mb->rec)) return std::nullopt;
+  // Claiming \Recent for new messages is a write.
+  if (claim_recent && mb->rec.first_recent_uid != mb->rec.uidnext) return std::nullopt;
+  return snapshot_in(*txn, id, mb->rec, mb->rec.first_recent_uid);
+}
+
+// The changes to `mb` after `modseq`; nullopt if there are more than `limit`.
+Result<std::optional<Changes>> MaildirAccount::changes_in(const Txn& txn, const MbState& mb, uint64_t modseq,
+                                                          size_t limit) const {
   Changes ch;
-  ch.uidvalidity = mb->rec.uidvalidity;
-  ch.uidnext = mb->rec.uidnext;
-  ch.highest_modseq = mb->rec.highest_modseq;
-  Cursor c(*txn, txn->dbi().modseq);
-  std::string prefix = index::key_u32(id);
-  for (bool ok = c.seek(index::key_modseq(id, modseq + 1, 0)); ok && c.key().starts_with(prefix); ok = c.next()) {
+  ch.uidvalidity = mb.rec.uidvalidity;
+  ch.uidnext = mb.rec.uidnext;
+  ch.highest_modseq = mb.rec.highest_modseq;
+  Cursor c(txn, txn.dbi().modseq);
+  std::string prefix = index::key_u32(mb.id);
+  size_t seen = 0;
+  for (bool ok = c.seek(index::key_modseq(mb.id, modseq + 1, 0)); ok && c.key().starts_with(prefix); ok = c.next()) {
     if (c.key().size() != 16 || c.value().empty()) continue;
+    if (++seen > limit) return std::optional<Changes>();
     uint32_t uid = index::get_be32(c.key(), 12);
     if (c.value()[0] == 1) {
       ch.expunged.push_back(uid);
     } else {
-      auto v = txn->get(txn->dbi().msgs, index::key_u32x2(id, uid));
+      auto v = txn.get(txn.dbi().msgs, index::key_u32x2(mb.id, uid));
       if (!v) return v.error();
       if (!*v) continue;
       auto r = index::decode_message_flags(**v);
@@ -1883,7 +1906,32 @@ Result<Changes> MaildirAccount::changes_since(MailboxId id, uint64_t modseq) {
   }
   std::sort(ch.updated.begin(), ch.updated.end(), [](const MessageMeta& a, const MessageMeta& b) { return a.uid < b.uid; });
   std::sort(ch.expunged.begin(), ch.expunged.end());
-  return ch;
+  return std::optional<Changes>(std::move(ch));
+}
+
+Result<Changes> MaildirAccount::changes_since(MailboxId id, uint64_t modseq) {
+  if (auto s = maybe_sync(id); !s) return s.error();
+  auto txn = read_txn();
+  if (!txn) return txn.error();
+  auto mb = load_state(*txn, id);
+  if (!mb) return mb.error();
+  auto ch = changes_in(*txn, *mb, modseq, SIZE_MAX);
+  if (!ch) return ch.error();
+  return std::move(**ch);
+}
+
+std::optional<Result<Changes>> MaildirAccount::changes_from_index(MailboxId id, uint64_t modseq) {
+  // A few hundred changes take well under a millisecond to read; more (a
+  // STORE 1:* by another session) go to the pool.
+  constexpr size_t kLimit = 512;
+  auto txn = read_txn();
+  if (!txn) return std::nullopt;
+  auto mb = load_state(*txn, id);
+  if (!mb || !scanned_as_is(mb->rec)) return std::nullopt;
+  auto ch = changes_in(*txn, *mb, modseq, kLimit);
+  if (!ch) return ch.error();
+  if (!*ch) return std::nullopt;
+  return std::move(**ch);
 }
 
 Result<std::vector<MessageMeta>> MaildirAccount::messages(MailboxId id, std::span<const uint32_t> uids_in) {

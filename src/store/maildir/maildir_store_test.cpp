@@ -1,6 +1,7 @@
 #include "store/maildir/maildir_store.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -453,6 +454,67 @@ TEST_F(MaildirTest, ChangesSinceReportsNewChangedExpunged) {
   EXPECT_EQ(ch0.updated.size(), 5u);
   auto last = *a->changes_since(inbox, ch.highest_modseq);
   EXPECT_TRUE(last.updated.empty() && last.expunged.empty());
+}
+
+// The event loop's index-only answers: the same as the full calls when the
+// index is current, and nothing (the caller goes to the pool) when the full
+// call would scan, write or read many changes.
+TEST_F(MaildirTest, IndexOnlyAnswersMatchTheFullCallsOrDecline) {
+  auto a = open();
+  MailboxId inbox = id(*a, "INBOX");
+  for (int i = 0; i < 3; ++i) append_one(*a, inbox, "m", Flags{uint8_t(i == 0 ? kSeen : 0), {"$Work"}});
+  ASSERT_TRUE(settle_file_names(*a).ok());
+  // Directory times within the last 50 ms are not trusted (stable_mtime):
+  // age them, as time would, and let a full call record them.
+  auto age = [&] {
+    for (const char* sub : {"new", "cur"}) {
+      struct timespec times[2] = {{1700000000, 0}, {1700000000, 0}};
+      ASSERT_EQ(::utimensat(AT_FDCWD, (maildir() / sub).c_str(), times, 0), 0);
+    }
+  };
+  age();
+  EXPECT_FALSE(a->snapshot_from_index(inbox, false));  // the index has not seen these times yet
+  auto full = *a->snapshot(inbox, false);
+  auto quick = a->snapshot_from_index(inbox, false);
+  ASSERT_TRUE(quick && quick->ok());
+  EXPECT_EQ((*quick)->uid_ranges, full.uid_ranges);
+  EXPECT_EQ((*quick)->first_unseen_uid, 2u);
+  EXPECT_EQ((*quick)->uidnext, full.uidnext);
+  EXPECT_EQ((*quick)->highest_modseq, full.highest_modseq);
+  EXPECT_EQ((*quick)->keywords, std::vector<std::string>{"$Work"});
+  // Claiming \Recent for new messages is a write: declined until claimed.
+  EXPECT_FALSE(a->snapshot_from_index(inbox, true));
+  EXPECT_EQ(a->snapshot(inbox, true)->first_recent_uid, 1u);
+  quick = a->snapshot_from_index(inbox, true);
+  ASSERT_TRUE(quick && quick->ok());
+  EXPECT_EQ((*quick)->first_recent_uid, 4u);
+  // A few changes are read on the spot, many are not.
+  uint64_t base = full.highest_modseq;
+  std::vector<uint32_t> two{2};
+  ASSERT_TRUE(a->store(inbox, two, FlagOp::add, Flags{kFlagged, {}}, std::nullopt, nullptr).ok());
+  ASSERT_TRUE(settle_file_names(*a).ok());
+  age();
+  ASSERT_TRUE(a->changes_since(inbox, base).ok());  // records the aged times
+  auto few = a->changes_from_index(inbox, base);
+  ASSERT_TRUE(few && few->ok());
+  ASSERT_EQ((*few)->updated.size(), 1u);
+  EXPECT_EQ((*few)->updated[0].uid, 2u);
+  EXPECT_EQ((*few)->updated[0].flags.system, kFlagged);
+  std::vector<uint32_t> many;
+  for (int i = 0; i < 600; ++i) many.push_back(append_one(*a, inbox, "n"));
+  ASSERT_TRUE(settle_file_names(*a).ok());
+  age();
+  EXPECT_EQ(a->changes_since(inbox, base)->updated.size(), 601u);
+  EXPECT_FALSE(a->changes_from_index(inbox, base));
+  EXPECT_TRUE(a->changes_from_index(inbox, a->snapshot(inbox, false)->highest_modseq - 1));
+  // A file another program drops in needs a scan: declined.
+  write_file(maildir() / "new" / "1800000000.M1P1.procmail", "dropped");
+  EXPECT_FALSE(a->snapshot_from_index(inbox, false));
+  EXPECT_FALSE(a->changes_from_index(inbox, base));
+  EXPECT_EQ(a->snapshot(inbox, false)->uidnext, 605u);
+  // A mailbox that is gone: declined, and the full call says why.
+  EXPECT_FALSE(a->snapshot_from_index(9999, false));
+  EXPECT_EQ(a->snapshot(9999, false).code(), Errc::not_found);
 }
 
 TEST_F(MaildirTest, SnapshotClaimsRecent) {
