@@ -786,6 +786,8 @@ def run_mailbox_op(server: Server, name: str, command: str, n: int) -> tuple[flo
 def fmt_time(s: float) -> str:
     if s != s:
         return "-"
+    if s < 0.001:  # SELECT: tenths of a millisecond would hide the ratio
+        return f"{s * 1000:.3f} ms"
     if s < 1:
         return f"{s * 1000:.1f} ms"
     return f"{s:.2f} s"

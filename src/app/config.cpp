@@ -179,6 +179,9 @@ const std::map<std::string, std::map<std::string, Setter>>& schema() {
            {"max_failures_per_connection", integer_key(1, 100, [](int64_t v, Config& c) {
               c.max_failures_per_connection = unsigned(v);
             })},
+           {"login_cache_ttl_s", integer_key(0, 86400, [](int64_t v, Config& c) {
+              c.login_cache_ttl = std::chrono::seconds(v);
+            })},
        }},
       {"quota",
        {

@@ -60,6 +60,8 @@ struct Config {
   std::chrono::milliseconds failure_delay{500};
   std::chrono::milliseconds failure_delay_max{15000};
   unsigned max_failures_per_connection = 5;
+  // How long a verified password is remembered (UserDb::remember_logins); 0: off.
+  std::chrono::seconds login_cache_ttl{3600};
   // [quota] (RFC 9208) limits of accounts without their own (`courriel quota
   // set`); 0 = unlimited.
   uint64_t default_storage_limit = 0;  // bytes

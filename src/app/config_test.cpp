@@ -37,6 +37,7 @@ TEST(Config, ExampleFileMatchesDefaults) {
   EXPECT_EQ(c->failure_delay, d.failure_delay);
   EXPECT_EQ(c->failure_delay_max, d.failure_delay_max);
   EXPECT_EQ(c->max_failures_per_connection, d.max_failures_per_connection);
+  EXPECT_EQ(c->login_cache_ttl, d.login_cache_ttl);
   EXPECT_EQ(c->lmtp.has_value(), d.lmtp.has_value());
   EXPECT_EQ(c->recipient_delimiter, d.recipient_delimiter);
   EXPECT_EQ(c->detail_to_folder, d.detail_to_folder);

@@ -107,6 +107,7 @@ int serve(Config config, const ServeFlags& flags) {
   }
 
   auth::UserDb users(config.data_dir, config.default_domain);
+  users.remember_logins(config.login_cache_ttl);
   if (config.create_demo_user) {
     auto names = users.list();
     if (!names) {

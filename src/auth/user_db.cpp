@@ -13,6 +13,7 @@
 #include <optional>
 #include <utility>
 
+#include "auth/crypto.h"
 #include "auth/password_hash.h"
 
 namespace courriel::auth {
@@ -319,10 +320,49 @@ Result<UserRecord> UserDb::verify(std::string_view name, std::string_view passwo
     (void)verify_password(dummy_hash(), password);
     return make_error(Errc::auth_failed, "no user " + user->full());
   }
+  std::string mac;
+  if (login_ttl_.count() > 0) {
+    std::string seen = record->password_hash;
+    seen += '\0';
+    seen += password;
+    mac = crypto::hmac_sha256(login_key_, seen);
+    if (remembered(record->name.full(), mac)) return std::move(*record);
+  }
+  ++hash_checks_;
   if (!verify_password(record->password_hash, password)) {
     return make_error(Errc::auth_failed, "wrong password for " + record->name.full());
   }
+  if (!mac.empty()) remember(record->name.full(), std::move(mac));
   return std::move(*record);
+}
+
+void UserDb::remember_logins(std::chrono::milliseconds ttl) {
+  std::lock_guard lock(logins_mutex_);
+  login_ttl_ = ttl;  // read unlocked by verify(): set before sharing
+  if (login_key_.empty()) login_key_ = crypto::random_bytes(32);
+  logins_.clear();
+}
+
+bool UserDb::remembered(const std::string& user, std::string_view mac) {
+  std::lock_guard lock(logins_mutex_);
+  auto it = logins_.find(user);
+  if (it == logins_.end()) return false;
+  if (std::chrono::steady_clock::now() >= it->second.until) {
+    logins_.erase(it);
+    return false;
+  }
+  return crypto::constant_time_equal(it->second.mac, mac);
+}
+
+void UserDb::remember(const std::string& user, std::string mac) {
+  constexpr size_t kMaxRemembered = 10000;
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(logins_mutex_);
+  if (logins_.size() >= kMaxRemembered && !logins_.contains(user)) {
+    std::erase_if(logins_, [&](const auto& entry) { return now >= entry.second.until; });
+    if (logins_.size() >= kMaxRemembered) logins_.clear();
+  }
+  logins_[user] = Remembered{std::move(mac), now + login_ttl_};
 }
 
 }  // namespace courriel::auth

@@ -120,6 +120,51 @@ TEST_F(UserDbTest, RemoveAndSetPassword) {
   EXPECT_EQ(*db.list(), std::vector<std::string>{"alice@example.org"});
 }
 
+TEST_F(UserDbTest, RemembersVerifiedLoginsUntilTheyChange) {
+  UserDb db(dir_, "example.org");
+  ASSERT_TRUE(db.add("alice", "s3cret").ok());
+  ASSERT_TRUE(db.add("bob", "pw").ok());
+  // Off by default: every login checks the hash.
+  EXPECT_TRUE(db.verify("alice", "s3cret").ok());
+  EXPECT_TRUE(db.verify("alice", "s3cret").ok());
+  EXPECT_EQ(db.hash_checks(), 2u);
+
+  db.remember_logins(std::chrono::hours(1));
+  EXPECT_TRUE(db.verify("alice", "s3cret").ok());
+  EXPECT_EQ(db.hash_checks(), 3u);
+  auto again = db.verify("Alice@Example.org", "s3cret");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->name.full(), "alice@example.org");
+  EXPECT_EQ(db.hash_checks(), 3u);  // remembered
+  // A wrong password is checked, refused, and does not evict the good one.
+  EXPECT_EQ(db.verify("alice", "s3cre").code(), Errc::auth_failed);
+  EXPECT_EQ(db.hash_checks(), 4u);
+  EXPECT_TRUE(db.verify("alice", "s3cret").ok());
+  EXPECT_EQ(db.hash_checks(), 4u);
+  // Another user is remembered separately.
+  EXPECT_TRUE(db.verify("bob", "pw").ok());
+  EXPECT_EQ(db.verify("bob", "s3cret").code(), Errc::auth_failed);
+  EXPECT_EQ(db.hash_checks(), 6u);
+  // A new password: the old one is refused at once, through another writer too.
+  UserDb admin(dir_, "example.org");
+  ASSERT_TRUE(admin.set_password("alice", "n3w").ok());
+  EXPECT_EQ(db.verify("alice", "s3cret").code(), Errc::auth_failed);
+  EXPECT_TRUE(db.verify("alice", "n3w").ok());
+  EXPECT_TRUE(db.verify("alice", "n3w").ok());
+  EXPECT_EQ(db.hash_checks(), 8u);
+  // A removed user is refused.
+  ASSERT_TRUE(admin.remove("alice").ok());
+  EXPECT_EQ(db.verify("alice", "n3w").code(), Errc::auth_failed);
+  // Entries expire.
+  db.remember_logins(std::chrono::milliseconds(30));
+  EXPECT_TRUE(db.verify("bob", "pw").ok());
+  EXPECT_TRUE(db.verify("bob", "pw").ok());
+  uint64_t checks = db.hash_checks();
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_TRUE(db.verify("bob", "pw").ok());
+  EXPECT_EQ(db.hash_checks(), checks + 1);
+}
+
 TEST_F(UserDbTest, ConcurrentAddsLoseNothing) {
   // Two instances stand for two processes (the daemon and `courriel user add`).
   UserDb a(dir_, "example.org"), b(dir_, "example.org");

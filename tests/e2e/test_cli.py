@@ -36,6 +36,8 @@ def test_user_lifecycle_while_running(make_server):
     assert "bob" in r.stderr
     assert login(s, "bob", "hunter2").startswith("l OK")
 
+    # The server remembers bob's verified password (login cache, on by
+    # default): a new password must still refuse the old one at once.
     r = s.cli("user", "passwd", "bob", "--password-stdin", stdin="correct horse\n")
     assert r.returncode == 0, r.stderr
     assert login(s, "bob", "hunter2").startswith("l NO [AUTHENTICATIONFAILED]")
