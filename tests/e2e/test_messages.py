@@ -515,6 +515,27 @@ def test_file_dropped_into_new_is_noticed(server, user, c):
         assert d.uids() == [first, f["UID"]]
 
 
+def test_file_deleted_by_another_program_is_expunged(server, user, c):
+    uids = [c.append("INBOX", make_message(f"m{i}")) for i in range(3)]
+    c.select("INBOX")
+    cur = Path(maildir(server, user)) / "cur"
+    victim = next(p for p in cur.iterdir() if f",U={uids[1]}:" in p.name)
+    victim.unlink()  # mutt, or a cleanup script, deletes the second message
+    deadline = time.monotonic() + 3
+    while True:
+        responses, _ = c.ok("NOOP")
+        if untagged(responses, "EXPUNGE") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert untagged(responses, "EXPUNGE") == [2], responses
+    assert c.uids() == [uids[0], uids[2]]
+    assert c.fetch("2", "(BODY.PEEK[])")[2]["BODY[]"] == make_message("m2")
+    assert c.status("INBOX")["MESSAGES"] == 2
+    with Imap(server, user, "secret") as d:
+        d.select("INBOX")
+        assert d.uids() == [uids[0], uids[2]]
+
+
 def test_existing_dovecot_maildir_is_served(make_server, tmp_path):
     s = make_server(start=False)
     r = s.cli("user", "add", "old", "--password-stdin", stdin="secret\n")

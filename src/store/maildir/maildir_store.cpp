@@ -28,6 +28,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "base/ascii.h"
 #include "store/index/lmdb.h"
@@ -86,15 +87,24 @@ Status fsync_path(const fs::path& p, bool enabled) {
   return {};
 }
 
+// Appends the names in `p` (dot files left out); false if it could not be
+// read to the end.
+bool read_dir(const fs::path& p, std::vector<std::string>& out) {
+  DIR* d = ::opendir(p.c_str());
+  if (!d) return false;
+  errno = 0;
+  while (struct dirent* e = ::readdir(d)) {
+    if (e->d_name[0] != '.') out.emplace_back(e->d_name);
+    errno = 0;
+  }
+  bool complete = errno == 0;
+  ::closedir(d);
+  return complete;
+}
+
 std::vector<std::string> list_dir(const fs::path& p) {
   std::vector<std::string> out;
-  DIR* d = ::opendir(p.c_str());
-  if (!d) return out;
-  while (struct dirent* e = ::readdir(d)) {
-    if (e->d_name[0] == '.') continue;
-    out.emplace_back(e->d_name);
-  }
-  ::closedir(d);
+  (void)read_dir(p, out);
   return out;
 }
 
@@ -509,7 +519,14 @@ Result<CacheEntry> get_cache(const Txn& txn, MailboxId id, uint32_t uid, std::st
   return e;
 }
 
-Status remove_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& old, std::string_view tags) {
+// The `expunged` entry of a message whose file another program deleted (see
+// MaildirAccount::drop_vanished) ends with this byte after the modseq.
+constexpr char kVanishedMark = 'v';
+
+// Takes `uid` out of the index as an expunge (sessions are told, QRESYNC can
+// tell). `vanished`: its file is already gone, deleted by another program.
+Status remove_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& old, std::string_view tags,
+                      bool vanished = false) {
   for (char tag : tags)
     if (auto s = txn.del(txn.dbi().extras, index::key_extra(mb.id, tag, uid)); !s) return s;
   mb.count_out(old);
@@ -523,6 +540,7 @@ Status remove_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& 
     return s;
   std::string v;
   for (int i = 0; i < 8; ++i) v += char((ms >> (8 * i)) & 0xff);
+  if (vanished) v += kVanishedMark;
   return txn.put(txn.dbi().expunged, index::key_u32x2(mb.id, uid), v);
 }
 
@@ -943,6 +961,7 @@ class MaildirAccount : public Account, public std::enable_shared_from_this<Maild
   bool scanned_as_is(const MailboxRecord& rec) const;
   MailboxSnapshot snapshot_in(const Txn& txn, MailboxId id, const MailboxRecord& rec, uint32_t first_recent) const;
   Result<std::optional<Changes>> changes_in(const Txn& txn, const MbState& mb, uint64_t modseq, size_t limit) const;
+  Status drop_vanished(Txn& txn, MbState& mb, const std::unordered_set<uint32_t>& listed, bool* changed);
   Status scan(Txn& txn, MbState& mb, const UidList* uidlist, bool force, bool* changed,
               const std::unordered_map<std::string, MessageRecord>* old = nullptr, uint32_t min_fresh_uid = 1);
   void run_append_batch(std::vector<AppendRequest*>& batch);
@@ -1347,6 +1366,7 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
   };
   std::vector<Found> found;
   std::set<uint32_t> claimed;
+  std::unordered_set<uint32_t> listed;  // indexed messages whose file was listed
   bool renamed_known = false;
   auto consider = [&](bool in_new, std::string name) -> Status {
     maildir::FileName fn = maildir::parse_file_name(name);
@@ -1360,6 +1380,7 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
       auto rec = load_message(txn, mb.id, *uid);
       if (!rec) return rec.error();
       if (*rec && (*rec)->base == f.fn.base) {
+        listed.insert(*uid);
         if (!in_new) {
           // Known. Flags changed in the name by another program (mutt) are
           // taken (see store()); the name is then made canonical.
@@ -1385,12 +1406,13 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
       } else if (!*rec) {
         auto ex = txn.get(txn.dbi().expunged, index::key_u32x2(mb.id, *uid));
         if (!ex) return ex.error();
-        if (*ex) {
+        if (*ex && !((*ex)->size() == 9 && (*ex)->back() == kVanishedMark)) {
           // Expunged, but the unlink after the commit did not happen.
           ::unlink(((in_new ? nw : cur) / f.name).c_str());
           *changed = true;
           return {};
         }
+        // (Taken for vanished, yet here: adopted below with a fresh UID.)
         if ((*uid >= mb.rec.uidnext || uidlist) && claimed.insert(*uid).second) f.uid = *uid;
       }
     }
@@ -1403,6 +1425,8 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
   if (do_new)
     for (auto& n : list_dir(nw))
       if (auto s = consider(true, std::move(n)); !s) return s;
+  if (do_cur)
+    if (auto s = drop_vanished(txn, mb, listed, changed); !s) return s;
 
   // Adopted UIDs first in UID order, then fresh ones in name (time) order.
   std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
@@ -1455,6 +1479,41 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
   // while we scanned is then found).
   if (do_new) mb.rec.new_mtime = (moved_from_new || renamed_known) ? 0 : stable_mtime(new_before);
   if (do_cur || renamed) mb.rec.cur_mtime = stable_mtime(mtime_ns(cur));
+  return {};
+}
+
+// Expunges the messages of `mb` whose file is gone: another program deleted it
+// (mutt, a cleanup script), or a crash lost the name of a message that was
+// never acknowledged. `listed`: the messages whose file the scan's listing of
+// cur/ (and new/) found. A file missed by that listing because it was being
+// renamed or moved from new/ meanwhile is looked for once more, new/ first;
+// and should one still turn up later under its UID, the `expunged` entry's
+// mark makes the scan adopt it with a fresh UID rather than delete it.
+Status MaildirAccount::drop_vanished(Txn& txn, MbState& mb, const std::unordered_set<uint32_t>& listed,
+                                     bool* changed) {
+  if (listed.size() >= mb.rec.messages) return {};
+  std::vector<std::pair<uint32_t, MessageRecord>> missing;
+  std::string prefix = index::key_u32(mb.id);
+  Cursor c(txn, txn.dbi().msgs);
+  for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+    uint32_t uid = index::get_be32(c.key(), 4);
+    if (listed.contains(uid)) continue;
+    auto m = index::decode_message(c.value());
+    if (!m) return make_error(Errc::internal, "corrupt message record");
+    missing.emplace_back(uid, std::move(*m));
+  }
+  if (missing.empty()) return {};
+  // A directory that cannot be read (EMFILE, EIO) proves nothing.
+  std::vector<std::string> names;
+  for (const char* sub : {"new", "cur"})
+    if (!read_dir(folder(mb.rec) / sub, names)) return {};
+  std::unordered_set<std::string> bases;
+  for (auto& n : names) bases.insert(maildir::parse_file_name(n).base);
+  for (auto& [uid, m] : missing) {
+    if (bases.contains(m.base)) continue;
+    if (auto s = remove_message(txn, mb, uid, m, settings_.cache_extra_tags, true); !s) return s;
+    *changed = true;
+  }
   return {};
 }
 

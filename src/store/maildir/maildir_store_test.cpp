@@ -814,6 +814,48 @@ TEST_F(MaildirTest, CrashAfterRenameBeforeCommitIsAdopted) {
   EXPECT_EQ(append_one(*a, inbox, "next"), 8u);
 }
 
+// mutt (or a cleanup script) deletes a file: its message is expunged from the
+// index, and sessions are told. A file that turns up again under that UID is
+// adopted with a fresh one, never deleted.
+TEST_F(MaildirTest, FilesDeletedByAnotherProgramAreExpunged) {
+  auto a = open();
+  MailboxId inbox = id(*a, "INBOX");
+  uint32_t u1 = append_one(*a, inbox, "one");
+  uint32_t u2 = append_one(*a, inbox, "two", Flags{kSeen, {}});
+  uint32_t u3 = append_one(*a, inbox, "three");
+  ASSERT_TRUE(settle_file_names(*a).ok());
+  auto before = *full_snapshot(*a, inbox, false);
+  std::string name2;
+  for (auto& f : files(maildir() / "cur"))
+    if (maildir::parse_file_name(f).uid == u2) name2 = f;
+  ASSERT_FALSE(name2.empty());
+  ASSERT_TRUE(fs::remove(maildir() / "cur" / name2));
+  auto ch = *a->changes_since(inbox, before.highest_modseq);
+  EXPECT_EQ(ch.expunged, std::vector<uint32_t>{u2});
+  EXPECT_EQ(uids(*a, inbox), (std::vector<uint32_t>{u1, u3}));
+  auto st = *a->status("INBOX");
+  EXPECT_EQ(st.messages, 2u);
+  EXPECT_EQ(st.unseen, 2u);
+  EXPECT_EQ(a->quota()->messages_used, 2u);
+  EXPECT_EQ(read_all(*a, inbox, u3), "three");
+  // Moved from cur/ to new/ by another program: not gone.
+  std::string name3;
+  for (auto& f : files(maildir() / "cur"))
+    if (maildir::parse_file_name(f).uid == u3) name3 = f;
+  fs::rename(maildir() / "cur" / name3, maildir() / "new" / name3);
+  EXPECT_EQ(uids(*a, inbox), (std::vector<uint32_t>{u1, u3}));
+  EXPECT_EQ(read_all(*a, inbox, u3), "three");
+  // The deleted file comes back (restored from a backup): adopted, new UID.
+  write_file(maildir() / "cur" / name2, "two");
+  auto now = uids(*a, inbox);
+  ASSERT_EQ(now.size(), 3u);
+  EXPECT_EQ(now[2], u3 + 1);
+  EXPECT_EQ(read_all(*a, inbox, u3 + 1), "two");
+  EXPECT_EQ(files(maildir() / "cur").size(), 3u);
+  // An EXPUNGE's own file left behind is still removed (ExpungedFileLeftBehindIsRemoved).
+  EXPECT_TRUE(check_index(settings(), user_)->empty());
+}
+
 TEST_F(MaildirTest, FlagsChangedInFileNamesArePickedUp) {
   auto a = open();
   MailboxId inbox = id(*a, "INBOX");
