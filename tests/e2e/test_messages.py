@@ -492,18 +492,24 @@ def drop_into_new(folder, name, data):
     os.rename(tmp, Path(folder) / "new" / name)
 
 
+def noop_until(c, kind, timeout=3):
+    """NOOPs until one answers with untagged `kind` responses (or `timeout`
+    seconds pass); returns that NOOP's responses."""
+    deadline = time.monotonic() + timeout
+    while True:
+        responses, _ = c.ok("NOOP")
+        if untagged(responses, kind) or time.monotonic() > deadline:
+            return responses
+        time.sleep(0.2)
+
+
 def test_file_dropped_into_new_is_noticed(server, user, c):
     first = c.append("INBOX", make_message("before"))
     responses, _ = c.select("INBOX")
     uidnext = int(code(next(r.decode() for r in c.raw if b"UIDNEXT" in r), "UIDNEXT"))
     msg = make_message("dropped by procmail")
     drop_into_new(maildir(server, user), f"{int(time.time())}.M1P{os.getpid()}.otherhost", msg)
-    deadline = time.monotonic() + 3
-    while True:
-        responses, _ = c.ok("NOOP")
-        if untagged(responses, "EXISTS") or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    responses = noop_until(c, "EXISTS")
     assert untagged(responses, "EXISTS") == [2], responses
     f = c.fetch("2", "(UID FLAGS BODY.PEEK[])")[2]
     assert f["BODY[]"] == msg
@@ -521,12 +527,7 @@ def test_file_deleted_by_another_program_is_expunged(server, user, c):
     cur = Path(maildir(server, user)) / "cur"
     victim = next(p for p in cur.iterdir() if f",U={uids[1]}:" in p.name)
     victim.unlink()  # mutt, or a cleanup script, deletes the second message
-    deadline = time.monotonic() + 3
-    while True:
-        responses, _ = c.ok("NOOP")
-        if untagged(responses, "EXPUNGE") or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    responses = noop_until(c, "EXPUNGE")
     assert untagged(responses, "EXPUNGE") == [2], responses
     assert c.uids() == [uids[0], uids[2]]
     assert c.fetch("2", "(BODY.PEEK[])")[2]["BODY[]"] == make_message("m2")
