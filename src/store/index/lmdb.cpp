@@ -46,6 +46,7 @@ Result<std::unique_ptr<Env>> Env::open(const std::filesystem::path& dir, bool fs
   open_db("unseen", &d.unseen);
   open_db("lagging", &d.lagging);
   open_db("extras", &d.extras);
+  open_db("vanished", &d.vanished);
   if (rc == 0) {
     rc = mdb_txn_commit(txn);
   } else if (txn) {

@@ -38,6 +38,9 @@ struct Dbis {
   MDB_dbi lagging = 0;
   // (mailbox, tag(1 byte), uid) -> a StoreSettings::make_cache extra
   MDB_dbi extras = 0;
+  // (mailbox, uid) -> modseq(u64): expunged because another program deleted
+  // the file (a file turning up again under that UID gets a fresh one)
+  MDB_dbi vanished = 0;
 };
 
 class Env {

@@ -16,6 +16,7 @@
 //   unseen    id,chunk -> the same, of its messages without \Seen
 //   lagging   id,uid   -> flags(u8) still in the file name, while a rename is due
 //   extras    id,tag(u8),uid -> a make_cache extra (each tag's entries together)
+//   vanished  id,uid   -> modseq(u64)  (expunged: another program deleted the file)
 //
 // Pure functions; thread-compatible values.
 #pragma once

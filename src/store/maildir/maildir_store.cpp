@@ -519,12 +519,10 @@ Result<CacheEntry> get_cache(const Txn& txn, MailboxId id, uint32_t uid, std::st
   return e;
 }
 
-// The `expunged` entry of a message whose file another program deleted (see
-// MaildirAccount::drop_vanished) ends with this byte after the modseq.
-constexpr char kVanishedMark = 'v';
-
 // Takes `uid` out of the index as an expunge (sessions are told, QRESYNC can
-// tell). `vanished`: its file is already gone, deleted by another program.
+// tell). `vanished`: its file is already gone, deleted by another program
+// (MaildirAccount::drop_vanished); it is noted in `vanished`, not `expunged`,
+// whose entries make a scan delete a file left behind under their UID.
 Status remove_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& old, std::string_view tags,
                       bool vanished = false) {
   for (char tag : tags)
@@ -540,8 +538,7 @@ Status remove_message(Txn& txn, MbState& mb, uint32_t uid, const MessageRecord& 
     return s;
   std::string v;
   for (int i = 0; i < 8; ++i) v += char((ms >> (8 * i)) & 0xff);
-  if (vanished) v += kVanishedMark;
-  return txn.put(txn.dbi().expunged, index::key_u32x2(mb.id, uid), v);
+  return txn.put(vanished ? txn.dbi().vanished : txn.dbi().expunged, index::key_u32x2(mb.id, uid), v);
 }
 
 // The flags in the file name of (id, uid): those of the record, unless the
@@ -1406,14 +1403,17 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
       } else if (!*rec) {
         auto ex = txn.get(txn.dbi().expunged, index::key_u32x2(mb.id, *uid));
         if (!ex) return ex.error();
-        if (*ex && !((*ex)->size() == 9 && (*ex)->back() == kVanishedMark)) {
+        if (*ex) {
           // Expunged, but the unlink after the commit did not happen.
           ::unlink(((in_new ? nw : cur) / f.name).c_str());
           *changed = true;
           return {};
         }
-        // (Taken for vanished, yet here: adopted below with a fresh UID.)
-        if ((*uid >= mb.rec.uidnext || uidlist) && claimed.insert(*uid).second) f.uid = *uid;
+        // Taken for deleted by another program, yet here: a fresh UID, even
+        // in a rebuild (clients were told this UID is gone).
+        auto gone = txn.get(txn.dbi().vanished, index::key_u32x2(mb.id, *uid));
+        if (!gone) return gone.error();
+        if (!*gone && (*uid >= mb.rec.uidnext || uidlist) && claimed.insert(*uid).second) f.uid = *uid;
       }
     }
     found.push_back(std::move(f));
@@ -1487,8 +1487,8 @@ Status MaildirAccount::scan(Txn& txn, MbState& mb, const UidList* uidlist, bool 
 // never acknowledged. `listed`: the messages whose file the scan's listing of
 // cur/ (and new/) found. A file missed by that listing because it was being
 // renamed or moved from new/ meanwhile is looked for once more, new/ first;
-// and should one still turn up later under its UID, the `expunged` entry's
-// mark makes the scan adopt it with a fresh UID rather than delete it.
+// and should one still turn up later under its UID, its `vanished` entry
+// makes the scan adopt it with a fresh UID rather than delete it.
 Status MaildirAccount::drop_vanished(Txn& txn, MbState& mb, const std::unordered_set<uint32_t>& listed,
                                      bool* changed) {
   if (listed.size() >= mb.rec.messages) return {};
@@ -1513,6 +1513,8 @@ Status MaildirAccount::drop_vanished(Txn& txn, MbState& mb, const std::unordered
     if (bases.contains(m.base)) continue;
     if (auto s = remove_message(txn, mb, uid, m, settings_.cache_extra_tags, true); !s) return s;
     *changed = true;
+    // As EXPUNGE does: a rebuilt index must not hand out the newest UID again.
+    if (uid + 1 == mb.rec.uidnext) write_uidnext_hint(folder(mb.rec), mb.rec.uidvalidity, mb.rec.uidnext);
   }
   return {};
 }
@@ -1699,7 +1701,7 @@ Status MaildirAccount::remove(std::string_view name) {
     auto mb = load_state(*txn, id);
     if (!mb) return mb.error();
     const auto& d = txn->dbi();
-    for (MDB_dbi db : {d.msgs, d.modseq, d.expunged, d.cache, d.present, d.unseen, d.extras})
+    for (MDB_dbi db : {d.msgs, d.modseq, d.expunged, d.vanished, d.cache, d.present, d.unseen, d.extras})
       if (auto s = drop_prefix(*txn, db, id); !s) return s;
     if (auto s = adjust_usage(*txn, mb->rec.messages, mb->rec.size, 0, 0); !s) return s;
     if (auto s = txn->del(d.mailboxes, index::key_u32(id)); !s) return s;

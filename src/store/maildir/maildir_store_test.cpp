@@ -852,8 +852,45 @@ TEST_F(MaildirTest, FilesDeletedByAnotherProgramAreExpunged) {
   EXPECT_EQ(now[2], u3 + 1);
   EXPECT_EQ(read_all(*a, inbox, u3 + 1), "two");
   EXPECT_EQ(files(maildir() / "cur").size(), 3u);
-  // An EXPUNGE's own file left behind is still removed (ExpungedFileLeftBehindIsRemoved).
   EXPECT_TRUE(check_index(settings(), user_)->empty());
+  // Deleted again, restored again, and this time the index is rebuilt before
+  // any scan: still a fresh UID, never the one clients were told is gone.
+  uint32_t u4 = u3 + 1;
+  std::string name4;
+  for (auto& f : files(maildir() / "cur"))
+    if (maildir::parse_file_name(f).uid == u4) name4 = f;
+  ASSERT_TRUE(fs::remove(maildir() / "cur" / name4));
+  EXPECT_EQ(uids(*a, inbox), (std::vector<uint32_t>{u1, u3}));
+  close(a);
+  write_file(maildir() / "cur" / name4, "two");
+  ASSERT_TRUE(rebuild_index(settings(), user_).ok());
+  a = open();
+  inbox = id(*a, "INBOX");
+  now = uids(*a, inbox);
+  ASSERT_EQ(now.size(), 3u);
+  EXPECT_EQ(now[0], u1);
+  EXPECT_EQ(now[1], u3);
+  EXPECT_GT(now[2], u4);
+  EXPECT_EQ(read_all(*a, inbox, now[2]), "two");
+}
+
+// The newest message deleted by another program: its UID is not handed out
+// again, even by an index rebuilt from the Maildir.
+TEST_F(MaildirTest, NewestFileDeletedByAnotherProgramKeepsItsUidUsed) {
+  auto a = open();
+  MailboxId inbox = id(*a, "INBOX");
+  append_one(*a, inbox, "one");
+  uint32_t u2 = append_one(*a, inbox, "two");
+  ASSERT_TRUE(settle_file_names(*a).ok());
+  for (auto& f : files(maildir() / "cur"))
+    if (maildir::parse_file_name(f).uid == u2) {
+      ASSERT_TRUE(fs::remove(maildir() / "cur" / f));
+    }
+  EXPECT_EQ(uids(*a, inbox).size(), 1u);
+  close(a);
+  fs::remove_all(index_dir());
+  a = open();
+  EXPECT_EQ(append_one(*a, id(*a, "INBOX"), "three"), u2 + 1);
 }
 
 TEST_F(MaildirTest, FlagsChangedInFileNamesArePickedUp) {
