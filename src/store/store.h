@@ -201,8 +201,9 @@ class Account {
   // snapshot() and changes_since() answered from the index alone, cheap enough
   // for the event loop (DESIGN §5: it never waits on the disk for long): a
   // read transaction and a stat() of the mailbox's directories. nullopt when
-  // the full call would do more (scan the Maildir, write the index, or read
-  // more than a few hundred changes); the caller then makes it off the loop.
+  // the full call would do more (scan the Maildir, write the index, read more
+  // than a few hundred changes, or describe thousands of UID ranges); the
+  // caller then makes it off the loop.
   virtual std::optional<Result<MailboxSnapshot>> snapshot_from_index(MailboxId mailbox,
                                                                      bool claim_recent) = 0;
   virtual std::optional<Result<Changes>> changes_from_index(MailboxId mailbox, uint64_t modseq) = 0;

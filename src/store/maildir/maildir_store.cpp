@@ -956,7 +956,9 @@ class MaildirAccount : public Account, public std::enable_shared_from_this<Maild
   Result<std::optional<MailboxId>> lookup_txn(const Txn& txn, std::string_view name) const;
   Status maybe_sync(MailboxId id);
   bool scanned_as_is(const MailboxRecord& rec) const;
-  MailboxSnapshot snapshot_in(const Txn& txn, MailboxId id, const MailboxRecord& rec, uint32_t first_recent) const;
+  // nullopt once the UIDs make more than `max_ranges` ranges.
+  std::optional<MailboxSnapshot> snapshot_in(const Txn& txn, MailboxId id, const MailboxRecord& rec,
+                                             uint32_t first_recent, size_t max_ranges = SIZE_MAX) const;
   Result<std::optional<Changes>> changes_in(const Txn& txn, const MbState& mb, uint64_t modseq, size_t limit) const;
   Status drop_vanished(Txn& txn, MbState& mb, const std::unordered_set<uint32_t>& listed, bool* changed);
   Status scan(Txn& txn, MbState& mb, const UidList* uidlist, bool force, bool* changed,
@@ -1877,8 +1879,8 @@ Result<MailboxStatus> MaildirAccount::status(std::string_view name) {
 
 // --- messages --------------------------------------------------------------
 
-MailboxSnapshot MaildirAccount::snapshot_in(const Txn& txn, MailboxId id, const MailboxRecord& rec,
-                                            uint32_t first_recent) const {
+std::optional<MailboxSnapshot> MaildirAccount::snapshot_in(const Txn& txn, MailboxId id, const MailboxRecord& rec,
+                                                           uint32_t first_recent, size_t max_ranges) const {
   MailboxSnapshot snap;
   snap.id = id;
   snap.uidvalidity = rec.uidvalidity;
@@ -1889,8 +1891,10 @@ MailboxSnapshot MaildirAccount::snapshot_in(const Txn& txn, MailboxId id, const 
   // From the bitmaps: a few dozen reads for 100,000 messages.
   std::string prefix = index::key_u32(id);
   Cursor c(txn, txn.dbi().present);
-  for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next())
+  for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
     index::append_chunk_ranges(c.value(), index::get_be32(c.key(), 4), snap.uid_ranges);
+    if (snap.uid_ranges.size() > max_ranges) return std::nullopt;
+  }
   Cursor u(txn, txn.dbi().unseen);
   for (bool ok = u.seek(prefix); ok && u.key().starts_with(prefix) && !snap.first_unseen_uid; ok = u.next())
     snap.first_unseen_uid = index::first_chunk_uid(u.value(), index::get_be32(u.key(), 4)).value_or(0);
@@ -1907,7 +1911,7 @@ Result<MailboxSnapshot> MaildirAccount::snapshot(MailboxId id, bool claim_recent
       auto mb = load_state(*txn, id);
       if (!mb) return mb.error();
       if (mb->rec.first_recent_uid == mb->rec.uidnext)
-        return snapshot_in(*txn, id, mb->rec, mb->rec.first_recent_uid);
+        return *snapshot_in(*txn, id, mb->rec, mb->rec.first_recent_uid);
     }
     std::lock_guard lk(write_mu_);
     auto txn = write_txn();
@@ -1915,7 +1919,7 @@ Result<MailboxSnapshot> MaildirAccount::snapshot(MailboxId id, bool claim_recent
     auto mb = load_state(*txn, id);
     if (!mb) return mb.error();
     uint32_t old = mb->rec.first_recent_uid;
-    MailboxSnapshot snap = snapshot_in(*txn, id, mb->rec, old);
+    MailboxSnapshot snap = *snapshot_in(*txn, id, mb->rec, old);
     if (old != mb->rec.uidnext) {
       mb->rec.first_recent_uid = mb->rec.uidnext;
       if (auto s = save_state(*txn, *mb); !s) return s.error();
@@ -1927,7 +1931,7 @@ Result<MailboxSnapshot> MaildirAccount::snapshot(MailboxId id, bool claim_recent
   if (!txn) return txn.error();
   auto mb = load_state(*txn, id);
   if (!mb) return mb.error();
-  return snapshot_in(*txn, id, mb->rec, mb->rec.first_recent_uid);
+  return *snapshot_in(*txn, id, mb->rec, mb->rec.first_recent_uid);
 }
 
 std::optional<Result<MailboxSnapshot>> MaildirAccount::snapshot_from_index(MailboxId id, bool claim_recent) {
@@ -1937,7 +1941,12 @@ std::optional<Result<MailboxSnapshot>> MaildirAccount::snapshot_from_index(Mailb
   if (!mb || !scanned_as_is(mb->rec)) return std::nullopt;
   // Claiming \Recent for new messages is a write.
   if (claim_recent && mb->rec.first_recent_uid != mb->rec.uidnext) return std::nullopt;
-  return snapshot_in(*txn, id, mb->rec, mb->rec.first_recent_uid);
+  // A mailbox whose UIDs are scattered into many ranges (a million messages,
+  // half expunged) costs milliseconds to describe: not on the event loop.
+  constexpr size_t kMaxRangesOnLoop = 4096;
+  auto snap = snapshot_in(*txn, id, mb->rec, mb->rec.first_recent_uid, kMaxRangesOnLoop);
+  if (!snap) return std::nullopt;
+  return std::move(*snap);
 }
 
 // The changes to `mb` after `modseq`; nullopt if there are more than `limit`.

@@ -517,6 +517,39 @@ TEST_F(MaildirTest, IndexOnlyAnswersMatchTheFullCallsOrDecline) {
   EXPECT_EQ(a->snapshot(9999, false).code(), Errc::not_found);
 }
 
+// Scattered UIDs take long to describe: the event loop leaves them to the pool.
+TEST_F(MaildirTest, IndexOnlySnapshotDeclinesScatteredUids) {
+  auto a = open();
+  MailboxId arch = id(*a, "Archive");
+  std::vector<uint32_t> odd;
+  for (int i = 0; i < 8200; ++i) {
+    uint32_t uid = append_one(*a, arch, "m", Flags{kSeen, {}});
+    if (uid % 2) odd.push_back(uid);
+  }
+  ASSERT_TRUE(a->store(arch, odd, FlagOp::add, Flags{kDeleted, {}}, std::nullopt, nullptr).ok());
+  ASSERT_EQ(a->expunge(arch, std::nullopt)->size(), 4100u);
+  auto age = [&] {
+    ASSERT_TRUE(settle_file_names(*a).ok());
+    for (const char* sub : {"new", "cur"}) {
+      struct timespec times[2] = {{1700000000, 0}, {1700000000, 0}};
+      ASSERT_EQ(::utimensat(AT_FDCWD, (maildir() / ".Archive" / sub).c_str(), times, 0), 0);
+    }
+  };
+  age();
+  EXPECT_EQ(a->snapshot(arch, false)->uid_ranges.size(), 4100u);  // 2, 4, ... 8200
+  EXPECT_FALSE(a->snapshot_from_index(arch, false));
+  // Down to a few ranges: answered on the spot again.
+  std::vector<uint32_t> rest;
+  for (uint32_t uid = 12; uid <= 8200; uid += 2) rest.push_back(uid);
+  ASSERT_TRUE(a->store(arch, rest, FlagOp::add, Flags{kDeleted, {}}, std::nullopt, nullptr).ok());
+  ASSERT_EQ(a->expunge(arch, std::nullopt)->size(), rest.size());
+  age();
+  EXPECT_EQ(a->snapshot(arch, false)->uid_ranges.size(), 5u);
+  auto quick = a->snapshot_from_index(arch, false);
+  ASSERT_TRUE(quick && quick->ok());
+  EXPECT_EQ((*quick)->uid_ranges.size(), 5u);
+}
+
 TEST_F(MaildirTest, SnapshotClaimsRecent) {
   auto a = open();
   MailboxId inbox = id(*a, "INBOX");
