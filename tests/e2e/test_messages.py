@@ -566,5 +566,12 @@ def test_existing_dovecot_maildir_is_served(make_server, tmp_path):
         # Flag changes reach the file names.
         uid = got[flagged]["UID"]
         c.ok(f"UID STORE {uid} -FLAGS.SILENT (\\Flagged)")
-    names = maildir_files(root)
-    assert any(n.startswith("cur/1700000000.M1P1.host") and n.endswith(":2,S") for n in names), names
+    # ... a moment after the answer: the account's renamer catches them up.
+    deadline = time.monotonic() + 5
+    while True:
+        names = maildir_files(root)
+        renamed = any(n.startswith("cur/1700000000.M1P1.host") and n.endswith(":2,S") for n in names)
+        if renamed or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert renamed, names
