@@ -163,8 +163,77 @@ bool wildcard_match(std::string_view pattern, std::string_view value, bool fold,
   return true;
 }
 
+namespace {
+
+// An upper bound of the number of atoms glibc's regcomp() builds for
+// `pattern` once it has expanded repetitions: "X+" becomes "XX*" and
+// "X{n,m}" m copies of X (n+1 for "X{n,}"), so stacked or nested repetitions
+// grow exponentially: "a" followed by 32 '+' took over 2 GB (found by
+// fuzz_sieve_parser). Saturates at `limit` + 1.
+uint64_t expanded_atoms(std::string_view p, uint64_t limit) {
+  std::vector<uint64_t> open{0};  // atoms of each open group so far
+  uint64_t last = 0;              // atoms of what a repetition would apply to
+  auto add = [&](uint64_t n) { open.back() = std::min(open.back() + n, limit + 1); };
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\\') {
+      ++i;
+      add(last = 1);
+    } else if (c == '[') {
+      size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') ++j;
+      if (j < p.size() && p[j] == ']') ++j;
+      while (j < p.size() && p[j] != ']') ++j;
+      i = j;
+      add(last = 1);
+    } else if (c == '(') {
+      open.push_back(0);
+      last = 0;
+    } else if (c == ')' && open.size() > 1) {
+      last = std::max<uint64_t>(open.back(), 1);
+      open.pop_back();
+      add(last);
+    } else if (c == '|') {
+      last = 0;
+    } else if (c == '+' || c == '{') {
+      uint64_t copies = 2;
+      if (c == '{') {
+        uint64_t n = 0, m = 0;
+        bool comma = false, upper = false;
+        size_t j = i + 1;
+        for (; j < p.size() && p[j] != '}'; ++j) {
+          if (p[j] == ',') {
+            comma = true;
+          } else if (ascii::is_digit(p[j])) {
+            uint64_t& v = comma ? m : n;
+            v = std::min<uint64_t>(v * 10 + uint64_t(p[j] - '0'), limit + 1);
+            upper = upper || comma;
+          }
+        }
+        i = j;
+        copies = std::max<uint64_t>(!comma ? n : (upper ? m : n + 1), 1);
+      }
+      uint64_t grown = std::min(last * copies, limit + 1);
+      add(grown - std::min(grown, last));
+      last = grown;
+    } else if (c != '*' && c != '?') {
+      add(last = 1);
+    }
+    if (open.back() > limit) return limit + 1;
+  }
+  uint64_t total = 0;
+  for (uint64_t n : open) total = std::min(total + n, limit + 1);
+  return total;
+}
+
+}  // namespace
+
 Status check_regex(std::string_view pattern, int flags) {
   if (pattern.size() > kMaxRegexSize) return make_error(Errc::invalid, "regex too long");
+  // A few thousand atoms compile in well under a millisecond.
+  constexpr uint64_t kMaxExpandedAtoms = 4096;
+  if (expanded_atoms(pattern, kMaxExpandedAtoms) > kMaxExpandedAtoms)
+    return make_error(Errc::invalid, "regex repeats too much");
   int bounds = 0;
   for (size_t i = 0; i < pattern.size(); ++i) {
     char c = pattern[i];

@@ -84,6 +84,17 @@ TEST(SieveMatch, Regex) {
   EXPECT_FALSE(check_regex("(a)\\1", 0).ok());
   EXPECT_FALSE(check_regex("a{1000}", 0).ok());
   EXPECT_FALSE(check_regex(std::string(kMaxRegexSize + 1, 'a'), 0).ok());
+  // Repetitions that glibc expands exponentially (fuzz_sieve_parser ran out of
+  // memory on the first), and ordinary ones that stay allowed.
+  EXPECT_FALSE(check_regex("^(a)(l" + std::string(32, '+') + ")", 0).ok());
+  EXPECT_FALSE(check_regex("((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)", 0).ok());
+  EXPECT_FALSE(check_regex("((a{64}){64}){2}", 0).ok());
+  EXPECT_FALSE(check_regex("((x{60,}){60}){2}", 0).ok());
+  EXPECT_TRUE(check_regex("a+b+c+", 0).ok());
+  EXPECT_TRUE(check_regex("((a+)+)+", 0).ok());
+  EXPECT_TRUE(check_regex("[+{]+\\++x{2,5}", 0).ok());
+  EXPECT_TRUE(check_regex("^([0-9]{1,3}\\.){3}[0-9]{1,3}$", 0).ok());
+  EXPECT_TRUE(check_regex("(ab|cd){64}", 0).ok());
   MatchSpec re{MatchKind::regex, Comparator::casemap, Relation::eq};
   std::vector<std::string> caps;
   EXPECT_TRUE(match_value(re, "Order 1234 SHIPPED", "([0-9]+) (shipped)", &caps));
